@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ArticlesConfig(AppConfig):
+    name = "articles"
+    verbose_name = "آرشیو خبر"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from articles import signals  # noqa: F401  (connects the index-on-commit handlers)

@@ -1,0 +1,257 @@
+"""The archive's records: sources, articles, the related-link graph and named entities.
+
+Text is stored as written (editors see the original); search and matching normalize it through
+``articles.persian`` instead.
+"""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+from articles.persian import match_key
+
+
+def unicode_slug(text: str, fallback: str = "item") -> str:
+    """A readable slug that keeps Persian letters (``اقتصادنیوز`` → ``اقتصادنیوز``)."""
+    return slugify(text.replace("\u200c", "-"), allow_unicode=True)[:200] or fallback
+
+
+class Source(models.Model):
+    """A publisher whose pages were scraped, e.g. اقتصادنیوز or عصر ایران."""
+
+    name = models.CharField("نام", max_length=200, unique=True, help_text="نام ناشر، مانند «عصر ایران».")
+    slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
+    domain = models.CharField("دامنه", max_length=200, blank=True, help_text="دامنه سایت، مانند asriran.com")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "منبع"
+        verbose_name_plural = "منابع"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:source", args=[self.slug])
+
+
+class Category(models.Model):
+    name = models.CharField("نام", max_length=200, unique=True)
+    slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "دسته"
+        verbose_name_plural = "دسته‌ها"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:category", args=[self.slug])
+
+
+class Tag(models.Model):
+    name = models.CharField("نام", max_length=200, unique=True)
+    slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "برچسب"
+        verbose_name_plural = "برچسب‌ها"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> "ArticleQuerySet":
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def newest_first(self) -> "ArticleQuerySet":
+        return self.order_by(models.F("published").desc(nulls_last=True), "-id")
+
+    def for_listing(self) -> "ArticleQuerySet":
+        """What a list of articles shows: no body, source joined in one query."""
+        return self.select_related("source").defer("body")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "پیش‌نویس"
+        PUBLISHED = "published", "منتشرشده"
+
+    external_id = models.CharField(
+        "شناسه خارجی",
+        max_length=200,
+        unique=True,
+        help_text="کلید پایداری که مقاله با آن درون‌ریزی شد؛ درون‌ریزی دوباره همین رکورد را به‌روز می‌کند.",
+    )
+    title = models.CharField("عنوان", max_length=500)
+    title_key = models.CharField(max_length=500, blank=True, editable=False)
+    title_derived = models.BooleanField(
+        "عنوان برگرفته از متن",
+        default=False,
+        help_text="منبع عنوانی نداشت و عنوان از متن ساخته شد؛ ویراستار باید بازبینی کند.",
+    )
+    lead = models.TextField("لید", blank=True, help_text="خلاصه آغاز خبر.")
+    body = models.TextField("متن", blank=True, help_text="بندها با یک خط خالی از هم جدا می‌شوند.")
+    source = models.ForeignKey(
+        Source, verbose_name="منبع", on_delete=models.PROTECT, related_name="articles", null=True, blank=True
+    )
+    agency = models.CharField(
+        "خبرگزاری مرجع", max_length=200, blank=True, help_text="مانند «ایرنا» در «به نقل از ایرنا»."
+    )
+    published = models.DateTimeField("زمان انتشار", null=True, blank=True)
+    url = models.URLField("نشانی اصلی", max_length=1000, blank=True)
+    categories = models.ManyToManyField(Category, verbose_name="دسته‌ها", blank=True, related_name="articles")
+    tags = models.ManyToManyField(Tag, verbose_name="برچسب‌ها", blank=True, related_name="articles")
+    status = models.CharField("وضعیت", max_length=20, choices=Status.choices, default=Status.PUBLISHED)
+    review_notes = models.TextField(
+        "یادداشت بازبینی", blank=True, help_text="آنچه درون‌ریزی برای بازبینی ویراستار علامت زد."
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created = models.DateTimeField("ایجاد", auto_now_add=True)
+    updated = models.DateTimeField("به‌روزرسانی", auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "-id"]
+        verbose_name = "مقاله"
+        verbose_name_plural = "مقاله‌ها"
+        indexes = [
+            # Home page, archive pages and feeds: published articles, newest first.
+            models.Index(fields=["status", "-published"], name="article_status_published"),
+            # Source pages: one source's articles, newest first.
+            models.Index(fields=["source", "-published"], name="article_source_published"),
+            # Link resolution: by URL, else by the title's match key.
+            models.Index(fields=["url"], name="article_url"),
+            models.Index(fields=["title_key"], name="article_title_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.title_key = match_key(self.title)[:500]
+        if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "title_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.split("\n") if p.strip()]
+
+
+class RelatedLink(models.Model):
+    """An edge of the story graph: an article points at another, or at a title not yet archived."""
+
+    class Kind(models.TextChoices):
+        RELATED = "related", "خبر مرتبط"
+        ALSO_READ = "also_read", "همچنین بخوانید"
+        INLINE = "inline", "پیوند درون متن"
+
+    from_article = models.ForeignKey(Article, verbose_name="از مقاله", on_delete=models.CASCADE, related_name="links")
+    to_article = models.ForeignKey(
+        Article,
+        verbose_name="به مقاله",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linked_from",
+        help_text="خالی یعنی مقصد هنوز در آرشیو نیست.",
+    )
+    title = models.CharField("عنوان مقصد", max_length=500, blank=True)
+    title_key = models.CharField(max_length=500, blank=True, editable=False)
+    url = models.URLField("نشانی مقصد", max_length=1000, blank=True)
+    lead = models.TextField("لید مقصد", blank=True)
+    kind = models.CharField("نوع", max_length=20, choices=Kind.choices, default=Kind.RELATED)
+    position = models.PositiveIntegerField("ترتیب", default=0)
+
+    class Meta:
+        ordering = ["from_article", "position"]
+        verbose_name = "پیوند مرتبط"
+        verbose_name_plural = "پیوندهای مرتبط"
+        constraints = [
+            models.UniqueConstraint(fields=["from_article", "position"], name="relatedlink_unique_position"),
+        ]
+        indexes = [
+            # Resolving unresolved links when their target arrives: by normalized title.
+            models.Index(fields=["title_key"], name="relatedlink_title_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.to_article_id is not None
+
+
+class Entity(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "شخص"
+        PLACE = "place", "مکان"
+        ORGANIZATION = "organization", "سازمان"
+        OTHER = "other", "دیگر"
+
+    name = models.CharField("نام", max_length=200, help_text="نام رسمی، همان‌گونه که ویراستار می‌نویسد.")
+    slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
+    kind = models.CharField("نوع", max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    description = models.CharField("توضیح", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "موجودیت"
+        verbose_name_plural = "موجودیت‌ها"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:entity", args=[self.slug])
+
+
+class EntityAlias(models.Model):
+    entity = models.ForeignKey(Entity, verbose_name="موجودیت", on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField("نام دیگر", max_length=200, help_text="املای دیگر یا نام کوتاه، مانند «پوتین».")
+    key = models.CharField(max_length=200, unique=True, editable=False, help_text="شکل یکسان‌شده برای تطبیق.")
+
+    class Meta:
+        ordering = ["entity", "name"]
+        verbose_name = "نام دیگر"
+        verbose_name_plural = "نام‌های دیگر"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = match_key(self.name)[:200]
+        super().save(*args, **kwargs)
+
+
+class Mention(models.Model):
+    article = models.ForeignKey(Article, verbose_name="مقاله", on_delete=models.CASCADE, related_name="mentions")
+    entity = models.ForeignKey(Entity, verbose_name="موجودیت", on_delete=models.CASCADE, related_name="mentions")
+    count = models.PositiveIntegerField("شمار", default=1)
+
+    class Meta:
+        ordering = ["-count", "entity__name"]
+        verbose_name = "اشاره"
+        verbose_name_plural = "اشاره‌ها"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "entity"], name="mention_unique_article_entity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} × {self.count}"
