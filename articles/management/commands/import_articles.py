@@ -1,0 +1,53 @@
+"""``manage.py import_articles PATH [PATH ...]``: raw .txt scrapes and JSON Lines, idempotently."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles import importers
+from articles.ingest import ImportReport, import_items
+from articles.progress import Progress
+
+
+class Command(BaseCommand):
+    help = "Import articles from .txt scrapes, .jsonl/.json files and folders of them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="files or folders")
+        parser.add_argument("--max-errors-shown", type=int, default=50, help="how many rejected items to list")
+
+    def handle(self, *args, paths: list[str], max_errors_shown: int, **options) -> None:
+        started = time.monotonic()
+        total = sum(importers.count_items(path) for path in paths)
+        progress = Progress(total, "import", self.stderr._out)
+        items = itertools.chain.from_iterable(importers.iter_path(path) for path in paths)
+        indexer: Progress | None = None
+
+        def index_progress(done: int, total: int) -> None:
+            nonlocal indexer
+            if indexer is None:
+                progress.finish()
+                indexer = Progress(total, "index ", self.stderr._out)
+            indexer.update(done)
+
+        report = import_items(items, on_progress=lambda r: progress.update(r.total), on_index_progress=index_progress)
+        (indexer or progress).finish()
+        seconds = time.monotonic() - started
+        self._summary(report, seconds, max_errors_shown)
+        if report.failed and not (report.created or report.updated or report.unchanged):
+            raise CommandError("nothing imported")
+
+    def _summary(self, report: ImportReport, seconds: float, max_errors_shown: int) -> None:
+        for error in report.errors[:max_errors_shown]:
+            self.stderr.write(f"skipped {error.origin}: {error.reason}")
+        if len(report.errors) > max_errors_shown:
+            self.stderr.write(f"… and {len(report.errors) - max_errors_shown} more rejected items")
+        rate = report.total / seconds if seconds else 0
+        self.stdout.write(
+            f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
+            f"failed {report.failed}; held for review {report.held_for_review} "
+            f"({report.total} items in {seconds:.1f} s, {rate:,.0f}/s)"
+        )

@@ -1,0 +1,37 @@
+"""Signal handlers: every saved or deleted article (or its facets) reaches the index on commit."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from articles import indexing
+from articles.models import Article, Mention
+
+
+@receiver(post_save, sender=Article)
+def article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        indexing.schedule(instance.pk)
+
+
+@receiver(post_delete, sender=Article)
+def article_deleted(sender, instance: Article, **kwargs) -> None:
+    indexing.schedule(instance.pk)
+
+
+@receiver(m2m_changed, sender=Article.categories.through)
+@receiver(m2m_changed, sender=Article.tags.through)
+def article_terms_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if reverse:  # a category or tag changed its articles
+        for pk in pk_set or ():
+            indexing.schedule(pk)
+    else:
+        indexing.schedule(instance.pk)
+
+
+@receiver(post_save, sender=Mention)
+@receiver(post_delete, sender=Mention)
+def mention_changed(sender, instance: Mention, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        indexing.schedule(instance.article_id)
