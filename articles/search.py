@@ -1,0 +1,225 @@
+"""Searching the archive: one function behind the search page, the API and the feeds.
+
+The reader's query is parsed by ``articles.query`` into analyzed terms and sent to haystack as
+``SQ`` objects, so the same code runs on Whoosh or a distributed engine. When every word together
+finds nothing, the search relaxes to "most words" and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import and_, or_
+
+from django.http import QueryDict
+from haystack.inputs import Exact
+from haystack.query import SQ, SearchQuerySet
+
+from articles import jalali, query
+from articles.highlight import snippet
+from articles.models import Article, Category, Entity, Source
+from articles.persian import match_key
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 100
+FACET_FIELDS = {"source": Source, "categories": Category, "entities": Entity}
+SORTS = {"relevance": "مرتبط‌ترین", "newest": "جدیدترین", "oldest": "قدیمی‌ترین"}
+
+
+def _int(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        number = int(jalali.latin_digits(value or ""))
+    except ValueError:
+        return default
+    return min(max(number, low), high)
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    source: str = ""
+    category: str = ""
+    tag: str = ""
+    entity: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 20
+
+    @classmethod
+    def from_query(cls, data: QueryDict, default_page_size: int = 20) -> SearchParams:
+        """Read the GET parameters; a nonsense value falls back to its default, never an error."""
+
+        def text(name: str, limit: int = 200) -> str:
+            return " ".join(str(data.get(name, "")).split())[:limit]
+
+        sort = text("sort")
+        return cls(
+            q=str(data.get("q", ""))[: query.MAX_QUERY_CHARS].strip(),
+            source=text("source"),
+            category=text("category"),
+            tag=text("tag"),
+            entity=text("entity"),
+            date_from=jalali.parse_date(text("from")),
+            date_to=jalali.parse_date(text("to")),
+            sort=sort if sort in SORTS else "relevance",
+            page=_int(data.get("page"), 1, 1, 10_000),
+            page_size=_int(data.get("page_size"), default_page_size, 1, MAX_PAGE_SIZE),
+        )
+
+    @property
+    def filters(self) -> dict[str, str]:
+        return {
+            k: v
+            for k, v in (
+                ("source", self.source),
+                ("category", self.category),
+                ("tag", self.tag),
+                ("entity", self.entity),
+            )
+            if v
+        }
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.q or self.filters or self.date_from or self.date_to)
+
+
+@dataclass
+class Hit:
+    article: Article
+    score: float
+    snippet: str
+
+
+@dataclass
+class FacetValue:
+    slug: str
+    name: str
+    count: int
+
+
+@dataclass
+class SearchPage:
+    params: SearchParams
+    hits: list[Hit] = field(default_factory=list)
+    count: int = 0
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    relaxed: bool = False  # "most words": not every word was found together
+    unavailable: bool = False  # the index could not be read (being rebuilt)
+    parsed: query.ParsedQuery | None = None
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.params.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.params.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.params.page > 1
+
+
+def _clause_sq(clause: query.Clause) -> SQ:
+    name = clause.field or "content"
+    value = Exact(" ".join(clause.terms)) if clause.is_phrase else clause.terms[0]
+    return SQ(**{name: value})
+
+
+def _text_sq(parsed: query.ParsedQuery, relaxed: bool) -> SQ | None:
+    parts = []
+    plain = parsed.plain_terms()
+    if relaxed and len(plain) > 1:
+        parts.append(reduce(or_, (_clause_sq(c) for c in plain)))
+        parts.extend(_clause_sq(c) for c in parsed.required if c not in plain)
+    else:
+        parts.extend(_clause_sq(c) for c in parsed.required)
+    parts.extend(reduce(or_, (_clause_sq(c) for c in group)) for group in parsed.any_of)
+    return reduce(and_, parts) if parts else None
+
+
+def _source_slugs(names: list[str]) -> list[str]:
+    """``source:`` values typed as a name (``عصر ايران``) or a slug, as slugs."""
+    wanted = {match_key(name) for name in names} | set(names)
+    return [s.slug for s in Source.objects.all() if s.slug in wanted or match_key(s.name) in wanted] or ["-none-"]
+
+
+def _base_queryset(params: SearchParams, parsed: query.ParsedQuery) -> SearchQuerySet:
+    sqs = SearchQuerySet().models(Article)
+    for name, value in (
+        ("source", params.source),
+        ("categories", params.category),
+        ("tags", params.tag),
+        ("entities", params.entity),
+    ):
+        if value:
+            sqs = sqs.filter(**{name: Exact(value)})
+    if parsed.sources:
+        sqs = sqs.filter(reduce(or_, (SQ(source=Exact(slug)) for slug in _source_slugs(parsed.sources))))
+    if params.date_from:
+        sqs = sqs.filter(published__gte=jalali.naive_utc(jalali.start_of_day(params.date_from)))
+    if params.date_to:
+        sqs = sqs.filter(published__lt=jalali.naive_utc(jalali.start_of_day(params.date_to + dt.timedelta(days=1))))
+    for clause in parsed.excluded:
+        sqs = sqs.exclude(_clause_sq(clause))
+    if params.sort == "newest":
+        sqs = sqs.order_by("-published")
+    elif params.sort == "oldest":
+        sqs = sqs.order_by("published")
+    return sqs
+
+
+def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
+    parsed = query.parse(params.q)
+    page = SearchPage(params=params, parsed=parsed)
+    if parsed.is_empty and params.is_blank:
+        return page
+    try:
+        base = _base_queryset(params, parsed)
+        sqs, relaxed = _matching(base, parsed)
+        if with_facets:
+            for name in FACET_FIELDS:
+                sqs = sqs.facet(name, limit=20)
+        start = (params.page - 1) * params.page_size
+        results = list(sqs.load_all()[start : start + params.page_size])
+        page.count, page.relaxed = sqs.count(), relaxed
+        if with_facets:
+            page.facets = _facets(sqs.facet_counts())
+    except Exception:  # a broken or missing index must not take the page down
+        log.exception("search failed for %r", params)
+        page.unavailable = True
+        return page
+    terms = parsed.highlight_terms()
+    for result in results:
+        article = result.object
+        if article is None or not article.is_published:
+            continue  # deleted or unpublished since it was indexed
+        text = f"{article.lead}\n{article.body}"
+        page.hits.append(Hit(article, result.score or 0.0, snippet(text, terms)))
+    return page
+
+
+def _matching(base: SearchQuerySet, parsed: query.ParsedQuery) -> tuple[SearchQuerySet, bool]:
+    strict = _text_sq(parsed, relaxed=False)
+    if strict is None:
+        return base.all(), False
+    sqs = base.filter(strict)
+    if len(parsed.plain_terms()) > 1 and sqs.count() == 0:
+        return base.filter(_text_sq(parsed, relaxed=True)), True
+    return sqs, False
+
+
+def _facets(counts: dict) -> dict[str, list[FacetValue]]:
+    facets = {}
+    for name, model in FACET_FIELDS.items():
+        pairs = [(slug, n) for slug, n in counts.get("fields", {}).get(name, []) if slug]
+        names = dict(model.objects.filter(slug__in=[s for s, _ in pairs]).values_list("slug", "name"))
+        facets[name] = [FacetValue(slug, names.get(slug, slug), n) for slug, n in pairs]
+    return facets

@@ -1,0 +1,63 @@
+"""A Whoosh backend for haystack that knows the index is Persian.
+
+Haystack's stock Whoosh backend highlights with Whoosh's English ``StemmingAnalyzer`` and offers
+spelling suggestions only through that path. Our pages highlight with ``articles.highlight`` (the
+same Persian analysis as the index), so this subclass only adds what the stock one lacks: a
+cross-process write lock and access to the index's vocabulary for did-you-mean.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
+
+
+class PersianWhooshBackend(WhooshSearchBackend):
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Serialize writers across processes (Whoosh allows one; a second raises LockError).
+
+        A blocking ``flock`` on a file beside the index: gunicorn workers, management commands and
+        tests queue here instead of failing or buffering in a background thread.
+        """
+        os.makedirs(self.path, exist_ok=True)
+        with open(os.path.join(self.path, ".newsarchive-write.lock"), "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def update(self, index, iterable, commit=True):
+        with self.write_lock():
+            super().update(index, iterable, commit=commit)
+
+    def remove(self, obj_or_string, commit=True):
+        with self.write_lock():
+            super().remove(obj_or_string, commit=commit)
+
+    def clear(self, models=None, commit=True):
+        with self.write_lock():
+            super().clear(models=models, commit=commit)
+
+    def doc_count(self) -> int:
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        return self.index.doc_count()
+
+    def indexed_ids(self) -> set[str]:
+        """The ``django_id`` of every document, for comparing the index with the database."""
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        with self.index.searcher() as searcher:
+            return {fields["django_id"] for fields in searcher.all_stored_fields()}
+
+
+class PersianWhooshEngine(WhooshEngine):
+    backend = PersianWhooshBackend

@@ -1,0 +1,55 @@
+"""The haystack index of published articles.
+
+Every text field is analyzed by ``articles.persian`` (through the field's ``analyzer``), so the
+index, the query parser and the highlighter agree on what a Persian word is.
+"""
+
+from haystack import indexes
+
+from articles.jalali import naive_utc
+from articles.models import Article
+from articles.persian import PersianAnalyzer
+
+
+class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
+    # Title, lead and body; see templates/search/indexes/articles/article_text.txt.
+    text = indexes.CharField(document=True, use_template=True, analyzer=PersianAnalyzer())
+    title = indexes.CharField(model_attr="title", analyzer=PersianAnalyzer())
+    # Facets and filters are slugs in KEYWORD fields (multi-valued fields are KEYWORD on Whoosh).
+    source = indexes.MultiValueField()
+    categories = indexes.MultiValueField()
+    tags = indexes.MultiValueField()
+    entities = indexes.MultiValueField()
+    published = indexes.DateTimeField(null=True)
+
+    def get_model(self) -> type[Article]:
+        return Article
+
+    def index_queryset(self, using=None):
+        return (
+            Article.objects.published()
+            .select_related("source")
+            .prefetch_related("categories", "tags", "mentions__entity")
+            .order_by("pk")
+        )
+
+    def read_queryset(self, using=None):
+        return Article.objects.select_related("source")
+
+    def should_update(self, instance, **kwargs) -> bool:
+        return instance.is_published
+
+    def prepare_source(self, obj: Article) -> list[str]:
+        return [obj.source.slug] if obj.source_id else []
+
+    def prepare_categories(self, obj: Article) -> list[str]:
+        return [c.slug for c in obj.categories.all()]
+
+    def prepare_tags(self, obj: Article) -> list[str]:
+        return [t.slug for t in obj.tags.all()]
+
+    def prepare_published(self, obj: Article):
+        return naive_utc(obj.published) if obj.published else None
+
+    def prepare_entities(self, obj: Article) -> list[str]:
+        return [m.entity.slug for m in obj.mentions.all()]
