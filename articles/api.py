@@ -1,0 +1,82 @@
+"""JSON endpoints: the search and one article, in shapes documented in the README."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+
+from articles import jalali
+from articles.models import Article
+from articles.search import SearchParams, run_search
+from articles.views import visible_articles
+
+
+def _json(data: dict, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _article_summary(request: HttpRequest, article: Article) -> dict:
+    return {
+        "id": article.pk,
+        "external_id": article.external_id,
+        "title": article.title,
+        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "source": article.source.name if article.source else None,
+        "published": article.published.isoformat() if article.published else None,
+        "published_jalali": jalali.iso_jalali(article.published) or None,
+    }
+
+
+def search(request: HttpRequest) -> JsonResponse:
+    params = SearchParams.from_query(request.GET)
+    page = run_search(params)
+    data = {
+        "count": page.count,
+        "page": params.page,
+        "page_size": params.page_size,
+        "num_pages": page.num_pages,
+        "relaxed": page.relaxed,
+        "results": [
+            {**_article_summary(request, hit.article), "snippet": str(hit.snippet), "score": round(hit.score, 4)}
+            for hit in page.hits
+        ],
+        "facets": {
+            name: [{"slug": v.slug, "name": v.name, "count": v.count} for v in values]
+            for name, values in page.facets.items()
+        },
+    }
+    if page.unavailable:
+        data["error"] = "search index unavailable; it is being rebuilt"
+        return _json(data, status=503)
+    return _json(data)
+
+
+def article(request: HttpRequest, pk: int) -> JsonResponse:
+    obj = get_object_or_404(visible_articles(request).select_related("source"), pk=pk)
+    related = obj.links.select_related("to_article").all()
+    mentions = obj.mentions.select_related("entity").all()
+    return _json(
+        {
+            **_article_summary(request, obj),
+            "original_url": obj.url or None,
+            "agency": obj.agency or None,
+            "lead": obj.lead,
+            "body": obj.body,
+            "categories": [c.name for c in obj.categories.all()],
+            "tags": [t.name for t in obj.tags.all()],
+            "title_derived": obj.title_derived,
+            "related": [
+                {
+                    "title": link.title,
+                    "url": link.url or None,
+                    "article_id": link.to_article_id if link.to_article and link.to_article.is_published else None,
+                    "kind": link.kind,
+                }
+                for link in related
+            ],
+            "entities": [
+                {"name": m.entity.name, "kind": m.entity.kind, "slug": m.entity.slug, "count": m.count}
+                for m in mentions
+            ],
+        }
+    )

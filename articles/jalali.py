@@ -1,0 +1,107 @@
+"""Jalali (Solar Hijri) dates and Persian digits for what readers see.
+
+Dates are stored in UTC; readers see them in Tehran time, in the Jalali calendar, with Persian
+digits. Filters accept Jalali (``1403-11-01``) or Gregorian ISO (``2025-01-20``) dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import jdatetime
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+MONTHS = (
+    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+)  # fmt: skip
+_TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+_TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?\s*$")
+
+
+def persian_digits(value: object) -> str:
+    return str(value).translate(_TO_PERSIAN)
+
+
+def latin_digits(value: str) -> str:
+    return value.translate(_TO_LATIN)
+
+
+def to_jalali(value: dt.datetime | dt.date) -> jdatetime.date:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(TEHRAN)
+        value = value.date()
+    return jdatetime.date.fromgregorian(date=value)
+
+
+def format_date(value: dt.datetime | dt.date | None) -> str:
+    """``۱ بهمن ۱۴۰۳``; an empty string for no date."""
+    if value is None:
+        return ""
+    j = to_jalali(value)
+    return persian_digits(f"{j.day} {MONTHS[j.month - 1]} {j.year}")
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    """``۱ بهمن ۱۴۰۳، ساعت ۰۹:۳۰`` in Tehran time."""
+    if value is None:
+        return ""
+    local = value.astimezone(TEHRAN) if value.tzinfo else value
+    return f"{format_date(local)}، ساعت {persian_digits(local.strftime('%H:%M'))}"
+
+
+def iso_jalali(value: dt.datetime | dt.date | None) -> str:
+    """``1403-11-01`` (Latin digits, for URLs and JSON)."""
+    if value is None:
+        return ""
+    j = to_jalali(value)
+    return f"{j.year:04d}-{j.month:02d}-{j.day:02d}"
+
+
+def month_name(month: int) -> str:
+    return MONTHS[month - 1]
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A Jalali or Gregorian date typed by a reader, as a Gregorian date; None if not a date.
+
+    Years below 1700 are Jalali (the archive's Jalali years are 13xx–14xx), others Gregorian.
+    A missing day means the first of the month.
+    """
+    match = _DATE.match(latin_digits(text or ""))
+    if not match:
+        return None
+    year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
+    try:
+        if year < 1700:
+            return jdatetime.date(year, month, day).togregorian()
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def jalali_month_range(year: int, month: int | None = None, day: int | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The [start, end) of a Jalali year, month or day, as aware datetimes (Tehran midnight)."""
+    if month is None:
+        start, end = jdatetime.date(year, 1, 1), jdatetime.date(year + 1, 1, 1)
+    elif day is None:
+        start = jdatetime.date(year, month, 1)
+        end = jdatetime.date(year + (month == 12), month % 12 + 1, 1)
+    else:
+        start = jdatetime.date(year, month, day)
+        end = start + jdatetime.timedelta(days=1)
+    return start_of_day(start.togregorian()), start_of_day(end.togregorian())
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Midnight in Tehran at the start of ``day``, as an aware datetime."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=TEHRAN)
+
+
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    """The search index stores naive UTC datetimes (Whoosh has no time zones)."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value

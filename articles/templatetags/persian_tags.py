@@ -1,0 +1,28 @@
+"""Template filters for what readers see: Persian digits, Jalali dates, readable Persian text."""
+
+from django import template
+
+from articles import jalali, persian
+
+register = template.Library()
+
+
+@register.filter
+def fa_digits(value) -> str:
+    return jalali.persian_digits(value if value is not None else "")
+
+
+@register.filter
+def jdate(value) -> str:
+    return jalali.format_date(value)
+
+
+@register.filter
+def jdatetime(value) -> str:
+    return jalali.format_datetime(value)
+
+
+@register.filter
+def fa_text(value) -> str:
+    """Scraped text made readable (Persian letters, half-spaces); escaped by the template as usual."""
+    return persian.display(value or "")
