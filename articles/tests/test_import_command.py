@@ -1,0 +1,85 @@
+"""The import command and the save path: idempotent, reporting, losing nothing."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article, RelatedLink, Source
+from articles.tests.conftest import SEED
+
+pytestmark = pytest.mark.django_db
+
+
+def _jsonl(path, records):
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+RECORD = {
+    "id": "t-1",
+    "title": "افزايش قيمت نان در تهران",
+    "lead": "",
+    "body": "به گزارش ایسنا، قيمت نان در تهران از هفته آينده افزايش مي يابد.\nاین تصمیم در جلسه شورای شهر گرفته شد.",
+    "date": "2024-05-01T10:00:00",
+    "source": "عصر ایران",
+    "source_domain": "asriran.com",
+    "url": "https://www.asriran.com/fa/news/1",
+    "category": ["اقتصادی"],
+    "tags": ["نان"],
+}
+
+
+def test_seed_page_imports_into_structured_records(search_index, capsys):
+    call_command("import_articles", str(SEED))
+    article = Article.objects.get()
+    assert article.title == "واکنش روسیه به احتمال گفتوگو بین پوتین و ترامپ"
+    assert article.source.name == "اقتصادنیوز"
+    assert article.agency == "ایرنا"
+    assert article.lead.startswith("سرگئی ریابکوف")
+    assert "خبر مرتبط" not in article.body and "دنبال کنید" not in article.body
+    link = RelatedLink.objects.get()
+    assert link.kind == RelatedLink.Kind.RELATED and link.to_article is None
+    assert "created 1, updated 0, unchanged 0, failed 0" in capsys.readouterr().out
+
+
+def test_reimport_is_idempotent(tmp_path, search_index, capsys):
+    path = _jsonl(tmp_path / "a.jsonl", [RECORD, {**RECORD, "id": "t-2", "title": "خبر دوم"}])
+    call_command("import_articles", str(path), str(SEED))
+    call_command("import_articles", str(path), str(SEED))
+    assert Article.objects.count() == 3
+    assert Source.objects.count() == 2
+    assert "created 0, updated 0, unchanged 3, failed 0" in capsys.readouterr().out.splitlines()[-1]
+
+    _jsonl(path, [{**RECORD, "title": "افزایش قیمت نان در تهران از شنبه"}])
+    call_command("import_articles", str(path))
+    assert Article.objects.get(external_id="t-1").title.endswith("از شنبه")
+    assert "created 0, updated 1, unchanged 0" in capsys.readouterr().out
+
+
+def test_malformed_file_is_reported_and_the_rest_imports(tmp_path, search_index, capsys):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    _jsonl(folder / "good.jsonl", [RECORD])
+    (folder / "broken.jsonl").write_text('{"id": "x-1", "title": "نیمه\n', encoding="utf-8")
+    (folder / "binary.txt").write_bytes(b"\xff\xfe\x00\x00\x9c\x80garbage\x00")
+    call_command("import_articles", str(folder))
+    captured = capsys.readouterr()
+    assert Article.objects.filter(external_id="t-1").exists()
+    assert "broken.jsonl:1" in captured.err
+    assert "binary.txt" in captured.err
+    assert "created 1" in captured.out and "failed 2" in captured.out
+
+
+def test_article_without_title_is_kept_and_marked_for_review(tmp_path, search_index):
+    path = _jsonl(tmp_path / "a.jsonl", [{**RECORD, "title": None}])
+    call_command("import_articles", str(path))
+    article = Article.objects.get()
+    assert article.title_derived
+    assert article.title.startswith("قيمت نان در تهران")  # first sentence, attribution left out
+    assert article.review_notes
+
+
+def test_imported_articles_are_searchable(tmp_path, search_index):
+    call_command("import_articles", str(SEED))
+    assert search_index.doc_count() == 1

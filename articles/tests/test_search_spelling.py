@@ -1,0 +1,62 @@
+"""A query typed any common way finds the seed page, which was scraped without half-spaces."""
+
+import pytest
+
+from articles.search import SearchParams, run_search
+from articles.tests.conftest import SEED
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seed_archive(import_paths):
+    import_paths(SEED)
+
+
+def _titles(q: str, **filters) -> list[str]:
+    return [hit.article.title for hit in run_search(SearchParams(q=q, **filters)).hits]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "گفتوگو",  # as scraped
+        "گفت‌وگو",  # with ZWNJ
+        "گفت وگو",  # with a space
+        "گفتگو",  # the common alternative spelling
+        "تماس‌های تلفنی",
+        "تماس های تلفنی",
+        "تماسهای تلفنی",
+        "هفته‌های آینده",
+        "هفتههای آینده",
+        "امکان‌پذیر",
+        "امکان پذیر",
+        "پوتين",  # Arabic yeh
+        "ريابكوف",  # Arabic yeh and kaf
+        "۲۰۲۲",  # Persian digits for the Latin 2022 in the text
+        "می‌کند",
+        "رئیس‌جمهور منتخب",
+    ],
+)
+def test_spelling_variants_find_the_seed(seed_archive, query):
+    assert _titles(query) == ["واکنش روسیه به احتمال گفتوگو بین پوتین و ترامپ"]
+
+
+def test_unrelated_word_finds_nothing(seed_archive):
+    assert _titles("فوتبال") == []
+
+
+def test_text_of_the_related_block_is_not_indexed_as_the_article(seed_archive):
+    # "نخبگان کرملین" only appears in the glued related-news lead, which leaves the body.
+    assert _titles("نخبگان کرملین") == []
+
+
+def test_snippet_marks_words_as_written_in_the_text(seed_archive):
+    hit = run_search(SearchParams(q="تماس‌ها")).hits[0]
+    assert "<mark>تماس های</mark>" in hit.snippet
+
+
+def test_strange_queries_return_a_page(seed_archive):
+    for q in ['"', "((", "OR", "-", "title:", 'source:"', "*", "?", "\u200f\u200e", "a" * 5000, "AND OR NOT"]:
+        page = run_search(SearchParams(q=q))
+        assert not page.unavailable
