@@ -14,9 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
+from haystack.constants import ID
+from haystack.exceptions import SkipDocument
+from whoosh.query import Or, Term
 
 
 class PersianWhooshBackend(WhooshSearchBackend):
+    # Memory for each writer's segment buffer: bigger batches, fewer small segments to merge.
+    limitmb = 256
+
     @contextmanager
     def write_lock(self) -> Iterator[None]:
         """Serialize writers across processes (Whoosh allows one; a second raises LockError).
@@ -33,8 +39,35 @@ class PersianWhooshBackend(WhooshSearchBackend):
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def update(self, index, iterable, commit=True):
+        """Replace the documents of ``iterable`` in one writer.
+
+        The stock backend calls Whoosh's ``update_document`` per object, which opens a reader over
+        every segment for each document (~0.1 s each on a 1,000-article index). Here one query
+        deletes the batch's old versions and the new ones are added, under one lock and commit.
+        """
+        if not self.setup_complete:
+            self.setup()
+        docs = []
+        for obj in iterable:
+            try:
+                doc = index.full_prepare(obj)
+            except SkipDocument:
+                continue
+            doc.pop("boost", None)  # document boosts are not supported by Whoosh 2.5+
+            docs.append({key: self._from_python(value) for key, value in doc.items()})
+        if not docs:
+            return
         with self.write_lock():
-            super().update(index, iterable, commit=commit)
+            self.index = self.index.refresh()
+            writer = self.index.writer(limitmb=self.limitmb)
+            try:
+                writer.delete_by_query(Or([Term(ID, doc[ID]) for doc in docs]))
+                for doc in docs:
+                    writer.add_document(**doc)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
 
     def remove(self, obj_or_string, commit=True):
         with self.write_lock():
