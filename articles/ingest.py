@@ -156,8 +156,12 @@ def import_items(
     items: Iterable[ParsedArticle | ParseError],
     on_progress: Callable[[ImportReport], None] | None = None,
     on_index_progress: Callable[[int, int], None] | None = None,
+    index: bool = True,
 ) -> ImportReport:
-    """Save every parsed article, collect every error; index what changed in one pass at the end."""
+    """Save every parsed article, collect every error; index what changed in one pass at the end.
+
+    ``index=False`` leaves the index alone (the caller rebuilds it, e.g. ``rebuild_index``).
+    """
     report = ImportReport()
     cache: dict = {}
     with indexing.suspended() as touched:
@@ -180,6 +184,6 @@ def import_items(
             if on_progress:
                 on_progress(report)
         changed = set(touched)
-    if changed:
+    if changed and index:
         indexing.index_articles(changed, on_progress=on_index_progress)
     return report
