@@ -40,7 +40,7 @@ def served(tmp_path_factory):
             "2",
             "--preload",
             "--no-control-socket",
-        ],  # fmt: skip
+        ],
         env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,
@@ -85,7 +85,7 @@ def test_pages_are_served_right_to_left_with_static_files(served):
 
 
 def test_related_link_between_demo_imports_resolves(served):
-    status, body = _get(f"{served}/api/search/?q={urllib.parse.quote('title:استانبول')}&page_size=50")
+    _, body = _get(f"{served}/api/search/?q={urllib.parse.quote('title:استانبول')}&page_size=50")
     results = json.loads(body)["results"]
     linked = [json.loads(_get(f"{served}/api/articles/{r['id']}/")[1]) for r in results]
     resolved = [link for article in linked for link in article["related"] if link["article_id"]]
