@@ -36,6 +36,7 @@ def search(request: HttpRequest) -> JsonResponse:
         "page_size": params.page_size,
         "num_pages": page.num_pages,
         "relaxed": page.relaxed,
+        "suggestion": page.suggestion or None,
         "results": [
             {**_article_summary(request, hit.article), "snippet": str(hit.snippet), "score": round(hit.score, 4)}
             for hit in page.hits

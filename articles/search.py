@@ -16,9 +16,10 @@ from operator import and_, or_
 
 from django.http import QueryDict
 from haystack.inputs import Exact
+from haystack import connections
 from haystack.query import SQ, SearchQuerySet
 
-from articles import jalali, query
+from articles import jalali, persian, query
 from articles.highlight import snippet
 from articles.models import Article, Category, Entity, Source
 from articles.persian import match_key
@@ -26,6 +27,7 @@ from articles.persian import match_key
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 100
+SUGGEST_BELOW = 3  # offer did-you-mean when a query finds fewer articles than this
 FACET_FIELDS = {"source": Source, "categories": Category, "entities": Entity}
 SORTS = {"relevance": "مرتبط‌ترین", "newest": "جدیدترین", "oldest": "قدیمی‌ترین"}
 
@@ -111,6 +113,7 @@ class SearchPage:
     count: int = 0
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     relaxed: bool = False  # "most words": not every word was found together
+    suggestion: str = ""  # did-you-mean: the query rewritten with words the archive has
     unavailable: bool = False  # the index could not be read (being rebuilt)
     parsed: query.ParsedQuery | None = None
 
@@ -196,6 +199,8 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         log.exception("search failed for %r", params)
         page.unavailable = True
         return page
+    if page.count < SUGGEST_BELOW or page.relaxed:
+        page.suggestion = did_you_mean(parsed)
     terms = parsed.highlight_terms()
     for result in results:
         article = result.object
@@ -204,6 +209,31 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         text = f"{article.lead}\n{article.body}"
         page.hits.append(Hit(article, result.score or 0.0, snippet(text, terms)))
     return page
+
+
+def did_you_mean(parsed: query.ParsedQuery) -> str:
+    """The reader's plain words with misspelt ones replaced by words the archive has, as written.
+
+    Empty when nothing needs correcting or the engine offers no corrections.
+    """
+    backend = connections["default"].get_backend()
+    plain = parsed.plain_terms()
+    if not plain or not hasattr(backend, "corrections"):
+        return ""
+    fixes = backend.corrections([c.terms[0] for c in plain])
+    if not fixes:
+        return ""
+    words = []
+    for clause in plain:
+        term = clause.terms[0]
+        words.append(backend.surface_form(fixes[term]) or fixes[term] if term in fixes else _as_typed(clause))
+    return " ".join(words)
+
+
+def _as_typed(clause: query.Clause) -> str:
+    """The reader's own spelling of a one-term clause (its run of words may hold several terms)."""
+    spans = [t.text for t in persian.tokenize(clause.text) if t.term == clause.terms[0]]
+    return spans[0] if spans else clause.terms[0]
 
 
 def _matching(base: SearchQuerySet, parsed: query.ParsedQuery) -> tuple[SearchQuerySet, bool]:
@@ -223,3 +253,15 @@ def _facets(counts: dict) -> dict[str, list[FacetValue]]:
         names = dict(model.objects.filter(slug__in=[s for s, _ in pairs]).values_list("slug", "name"))
         facets[name] = [FacetValue(slug, names.get(slug, slug), n) for slug, n in pairs]
     return facets
+
+
+def similar_articles(article: Article, limit: int = 5) -> list[Article]:
+    """ "More like this": published articles sharing the article's most telling terms."""
+    if not article.is_published:
+        return []
+    try:
+        results = list(SearchQuerySet().models(Article).more_like_this(article).load_all()[:limit])
+    except Exception:  # the page must render even when the index is being rebuilt
+        log.exception("more_like_this failed for article %s", article.pk)
+        return []
+    return [r.object for r in results if r.object is not None and r.object.is_published and r.object.pk != article.pk]

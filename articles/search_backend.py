@@ -18,6 +18,8 @@ from haystack.constants import ID
 from haystack.exceptions import SkipDocument
 from whoosh.query import Or, Term
 
+from articles import persian
+
 
 class PersianWhooshBackend(WhooshSearchBackend):
     # Memory for each writer's segment buffer: bigger batches, fewer small segments to merge.
@@ -90,6 +92,38 @@ class PersianWhooshBackend(WhooshSearchBackend):
         self.index = self.index.refresh()
         with self.index.searcher() as searcher:
             return {fields["django_id"] for fields in searcher.all_stored_fields()}
+
+    def corrections(self, terms: list[str], field: str = "text") -> dict[str, str]:
+        """For each term the index lacks, the most frequent indexed term one edit away (else two).
+
+        Whoosh's own corrector ranks by frequency alone, so ``تحریم`` could be "corrected" to a
+        frequent word two edits away while a rarer one-edit word fits better; nearer wins here.
+        """
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        found = {}
+        with self.index.reader() as reader:
+            for term in terms:
+                if len(term) < 3 or reader.doc_frequency(field, term):
+                    continue
+                for distance in (1, 2):
+                    candidates = [c for c in reader.terms_within(field, term, distance) if c != term]
+                    if candidates:
+                        found[term] = max(candidates, key=lambda c: (reader.doc_frequency(field, c), c))
+                        break
+        return found
+
+    def surface_form(self, term: str, field: str = "text") -> str | None:
+        """How ``term`` is actually written in an indexed article (a suggestion is shown as written)."""
+        if not self.setup_complete:
+            self.setup()
+        with self.index.searcher() as searcher:
+            for hit in searcher.search(Term(field, term), limit=3):
+                for token in persian.tokenize(hit.get(field) or ""):
+                    if token.term == term:
+                        return persian.display(token.text)
+        return None
 
 
 class PersianWhooshEngine(WhooshEngine):

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from articles.models import Article, Category, Entity, RelatedLink, Source, Tag
-from articles.search import SORTS, SearchParams, run_search
+from articles.search import SORTS, SearchParams, run_search, similar_articles
 
 PAGE_SIZE = 20
 
@@ -44,7 +44,13 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "articles/article_detail.html",
-        {"article": article, "links": links, "linked_from": linked_from, "mentions": mentions},
+        {
+            "article": article,
+            "links": links,
+            "linked_from": linked_from,
+            "mentions": mentions,
+            "similar": similar_articles(article),
+        },
     )
 
 

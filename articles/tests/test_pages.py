@@ -80,3 +80,16 @@ def test_search_page_without_query_explains_itself(client, archive):
 
 def test_unknown_article_is_404(client, archive):
     assert client.get("/articles/999999/").status_code == 404
+
+
+def test_article_page_shows_more_like_this(client, import_paths):
+    from pathlib import Path
+
+    import_paths(Path(__file__).resolve().parents[2] / "demo" / "articles.jsonl")
+    # The demo's Tehran air-pollution thread shares its vocabulary (some titles use Arabic ي).
+    article = Article.objects.get(title="ادامه تعطیلی‌ها در تهران؛ شاخص آلودگی هوا از 170 گذشت")
+    response = client.get(article.get_absolute_url())
+    assert "خبرهای مشابه" in response.content.decode()
+    similar = [a.title.replace("ي", "ی") for a in response.context["similar"]]
+    assert article.title not in similar
+    assert sum("آلودگی هوا" in title for title in similar) >= 2

@@ -60,3 +60,13 @@ def test_strange_queries_return_a_page(seed_archive):
     for q in ['"', "((", "OR", "-", "title:", 'source:"', "*", "?", "\u200f\u200e", "a" * 5000, "AND OR NOT"]:
         page = run_search(SearchParams(q=q))
         assert not page.unavailable
+
+
+def test_did_you_mean_suggests_words_the_archive_has_as_written(seed_archive):
+    page = run_search(SearchParams(q="ریابکوب روسیه"))  # a typo in the surname
+    assert page.suggestion == "ریابکوف روسیه"
+    assert run_search(SearchParams(q=page.suggestion)).count == 1
+
+
+def test_did_you_mean_is_silent_when_the_words_exist(seed_archive):
+    assert run_search(SearchParams(q="ریابکوف")).suggestion == ""
