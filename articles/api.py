@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 
-from articles import jalali
+from articles import graph, jalali
 from articles.models import Article
 from articles.search import SearchParams, run_search
 from articles.views import visible_articles
@@ -79,5 +79,20 @@ def article(request: HttpRequest, pk: int) -> JsonResponse:
                 {"name": m.entity.name, "kind": m.entity.kind, "slug": m.entity.slug, "count": m.count}
                 for m in mentions
             ],
+        }
+    )
+
+
+def article_graph(request: HttpRequest, pk: int) -> JsonResponse:
+    obj = get_object_or_404(visible_articles(request), pk=pk)
+    hood = graph.neighbourhood(obj)
+    return _json(
+        {
+            "center": obj.pk,
+            "nodes": [
+                {**_article_summary(request, article), "depth": hood.depth[article.pk]}
+                for article in hood.nodes.values()
+            ],
+            "edges": [{"from": a, "to": b, "kind": kind} for a, b, kind in hood.edges],
         }
     )

@@ -66,21 +66,28 @@ def month_name(month: int) -> str:
     return MONTHS[month - 1]
 
 
-def parse_date(text: str) -> dt.date | None:
+def parse_date(text: str, end: bool = False) -> dt.date | None:
     """A Jalali or Gregorian date typed by a reader, as a Gregorian date; None if not a date.
 
     Years below 1700 are Jalali (the archive's Jalali years are 13xx–14xx), others Gregorian.
-    A missing day means the first of the month.
+    Without a day (``1403-11``) it means the month's first day, or its last with ``end=True``.
     """
     match = _DATE.match(latin_digits(text or ""))
     if not match:
         return None
-    year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
+    year, month = int(match[1]), int(match[2])
     try:
+        if match[3]:
+            day = int(match[3])
+            return jdatetime.date(year, month, day).togregorian() if year < 1700 else dt.date(year, month, day)
         if year < 1700:
-            return jdatetime.date(year, month, day).togregorian()
-        return dt.date(year, month, day)
-    except ValueError:
+            start, stop = jalali_month_range(year, month)
+            return (stop - dt.timedelta(days=1)).date() if end else start.date()
+        first = dt.date(year, month, 1)
+        if not end:
+            return first
+        return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    except (ValueError, OverflowError):
         return None
 
 
@@ -105,3 +112,23 @@ def start_of_day(day: dt.date) -> dt.datetime:
 def naive_utc(value: dt.datetime) -> dt.datetime:
     """The search index stores naive UTC datetimes (Whoosh has no time zones)."""
     return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def monthly_counts(datetimes: list[dt.datetime]) -> list[tuple[str, str, int]]:
+    """Counts per Jalali month, every month from the first to the last (gaps as zero).
+
+    Returns ``(key, label, count)``: key ``1403-11`` for URLs and CSV, label ``بهمن ۱۴۰۳``.
+    """
+    counts: dict[tuple[int, int], int] = {}
+    for value in datetimes:
+        j = to_jalali(value)
+        counts[(j.year, j.month)] = counts.get((j.year, j.month), 0) + 1
+    if not counts:
+        return []
+    (year, month), last = min(counts), max(counts)
+    series = []
+    while (year, month) <= last:
+        label = f"{MONTHS[month - 1]} {persian_digits(year)}"
+        series.append((f"{year:04d}-{month:02d}", label, counts.get((year, month), 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return series

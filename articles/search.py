@@ -15,8 +15,8 @@ from functools import reduce
 from operator import and_, or_
 
 from django.http import QueryDict
-from haystack.inputs import Exact
 from haystack import connections
+from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
 from articles import jalali, persian, query
@@ -68,7 +68,7 @@ class SearchParams:
             tag=text("tag"),
             entity=text("entity"),
             date_from=jalali.parse_date(text("from")),
-            date_to=jalali.parse_date(text("to")),
+            date_to=jalali.parse_date(text("to"), end=True),
             sort=sort if sort in SORTS else "relevance",
             page=_int(data.get("page"), 1, 1, 10_000),
             page_size=_int(data.get("page_size"), default_page_size, 1, MAX_PAGE_SIZE),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from articles.models import Article, Category, Entity, RelatedLink, Source, Tag
+from articles import graph, jalali
+from articles.charts import bar_chart
+from articles.models import Article, Category, Entity, Mention, RelatedLink, Source, Tag
 from articles.search import SORTS, SearchParams, run_search, similar_articles
 
 PAGE_SIZE = 20
@@ -50,8 +53,25 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "linked_from": linked_from,
             "mentions": mentions,
             "similar": similar_articles(article),
+            "thread": graph.thread(article) if article.is_published else [],
         },
     )
+
+
+def article_graph(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(visible_articles(request), pk=pk)
+    hood = graph.neighbourhood(article)
+    positions = graph.layout(hood)
+    nodes = [
+        {"article": hood.nodes[pk], "x": x, "y": y, "depth": hood.depth[pk]}
+        for pk, (x, y) in positions.items()
+        if pk in hood.nodes
+    ]
+    edges = [
+        {"x1": positions[a][0], "y1": positions[a][1], "x2": positions[b][0], "y2": positions[b][1], "kind": kind}
+        for a, b, kind in hood.edges
+    ]
+    return render(request, "articles/article_graph.html", {"article": article, "nodes": nodes, "edges": edges})
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -88,7 +108,27 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _listing(request, "articles/tag_detail.html", tag, tag.articles)
 
 
+def co_mentioned(entity: Entity):
+    """Entities most often named in the same published articles, with the number of articles."""
+    articles = Mention.objects.filter(entity=entity, article__status=Article.Status.PUBLISHED).values("article")
+    return (
+        Entity.objects.filter(mentions__article__in=articles)
+        .exclude(pk=entity.pk)
+        .annotate(shared=Count("mentions__article", distinct=True))
+        .order_by("-shared", "name")
+    )
+
+
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
-    articles = Article.objects.filter(mentions__entity=entity)
-    return _listing(request, "articles/entity_detail.html", entity, articles)
+    articles = Article.objects.published().filter(mentions__entity=entity)
+    dates = list(articles.exclude(published=None).values_list("published", flat=True))
+    timeline = jalali.monthly_counts(dates)
+    context = {
+        "subject": entity,
+        "page_obj": _paginate(request, articles.for_listing().newest_first()),
+        "timeline": timeline,
+        "timeline_chart": bar_chart([(label, n) for _, label, n in timeline], f"اشاره به {entity.name} در هر ماه"),
+        "co_mentioned": co_mentioned(entity)[:15],
+    }
+    return render(request, "articles/entity_detail.html", context)
