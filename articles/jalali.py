@@ -114,6 +114,26 @@ def naive_utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
+def aware_utc(value: dt.datetime) -> dt.datetime:
+    """The inverse of ``naive_utc``: a datetime read back from the index."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def daily_counts(datetimes: list[dt.datetime]) -> list[tuple[str, str, int]]:
+    """Counts per Tehran day, every day from the first to the last: ``(1403-11-01, ۱ بهمن ۱۴۰۳, n)``."""
+    counts: dict[dt.date, int] = {}
+    for value in datetimes:
+        day = value.astimezone(TEHRAN).date()
+        counts[day] = counts.get(day, 0) + 1
+    if not counts:
+        return []
+    day, last, series = min(counts), max(counts), []
+    while day <= last:
+        series.append((iso_jalali(day), format_date(day), counts.get(day, 0)))
+        day += dt.timedelta(days=1)
+    return series
+
+
 def monthly_counts(datetimes: list[dt.datetime]) -> list[tuple[str, str, int]]:
     """Counts per Jalali month, every month from the first to the last (gaps as zero).
 

@@ -211,6 +211,26 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
     return page
 
 
+def attention(params: SearchParams) -> list[tuple[str, str, int]]:
+    """Matching articles per Jalali month, or per day when they span two months or less.
+
+    ``(key, label, count)`` rows, every period between the first and last match included.
+    """
+    backend = connections["default"].get_backend()
+    parsed = query.parse(params.q)
+    if (parsed.is_empty and params.is_blank) or not hasattr(backend, "published_dates"):
+        return []
+    try:
+        sqs, _ = _matching(_base_queryset(params, parsed), parsed)
+        dates = [jalali.aware_utc(d) for d in backend.published_dates(sqs.query.build_query())]
+    except Exception:
+        log.exception("attention chart failed for %r", params)
+        return []
+    if dates and max(dates) - min(dates) <= dt.timedelta(days=62):
+        return jalali.daily_counts(dates)
+    return jalali.monthly_counts(dates)
+
+
 def did_you_mean(parsed: query.ParsedQuery) -> str:
     """The reader's plain words with misspelt ones replaced by words the archive has, as written.
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Count, Max, Min
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from articles import graph, jalali
 from articles.charts import bar_chart
 from articles.models import Article, Category, Entity, Mention, RelatedLink, Source, Tag
-from articles.search import SORTS, SearchParams, run_search, similar_articles
+from articles.search import SORTS, SearchParams, attention, run_search, similar_articles
 
 PAGE_SIZE = 20
 
@@ -27,8 +30,19 @@ def visible_articles(request: HttpRequest):
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    latest = _paginate(request, Article.objects.published().for_listing().newest_first())
-    return render(request, "articles/home.html", {"page_obj": latest})
+    published = Article.objects.published()
+    latest = _paginate(request, published.for_listing().newest_first())
+    # "This week" ends at the newest article: an archive of past years still has a week to show.
+    newest = published.exclude(published=None).aggregate(Max("published"))["published__max"]
+    week_entities = []
+    if newest:
+        week = published.filter(published__gt=newest - dt.timedelta(days=7))
+        week_entities = (
+            Entity.objects.filter(mentions__article__in=week)
+            .annotate(articles=Count("mentions__article", distinct=True))
+            .order_by("-articles", "name")[:12]
+        )
+    return render(request, "articles/home.html", {"page_obj": latest, "week_entities": week_entities})
 
 
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -77,6 +91,7 @@ def article_graph(request: HttpRequest, pk: int) -> HttpResponse:
 def search_page(request: HttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET, default_page_size=PAGE_SIZE)
     results = run_search(params)
+    series = attention(params) if results.count else []
     kept = request.GET.copy()
     kept.pop("page", None)
     context = {
@@ -84,8 +99,88 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "params": params,
         "sorts": SORTS,
         "query_without_page": kept.urlencode() + "&" if kept else "",
+        "query_string": request.GET.urlencode(),
+        "attention": series,
+        "attention_chart": bar_chart([(label, n) for _, label, n in series], "شمار خبرهای یافته در طول زمان"),
     }
     return render(request, "search/search.html", context)
+
+
+def attention_csv(request: HttpRequest) -> HttpResponse:
+    """The search's attention-over-time counts, for a spreadsheet."""
+    params = SearchParams.from_query(request.GET)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="attention.csv"'
+    response.write("\ufeff")  # a BOM so spreadsheet programs read the Persian labels as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["period", "label", "articles"])
+    writer.writerows(attention(params))
+    return response
+
+
+def archive_index(request: HttpRequest) -> HttpResponse:
+    newest = Article.objects.published().exclude(published=None).aggregate(Max("published"))["published__max"]
+    year = jalali.to_jalali(newest or dt.datetime.now(dt.UTC)).year
+    return redirect("articles:archive-year", year=year)
+
+
+def archive_year(request: HttpRequest, year: int) -> HttpResponse:
+    start, end = _jalali_range_or_404(year)
+    dates = Article.objects.published().filter(published__gte=start, published__lt=end)
+    counts = {key: n for key, _, n in jalali.monthly_counts(list(dates.values_list("published", flat=True)))}
+    months = [(m, jalali.month_name(m), counts.get(f"{year:04d}-{m:02d}", 0)) for m in range(1, 13)]
+    context = {"year": year, "months": months, "total": sum(n for *_, n in months)}
+    context.update(_year_neighbours(year))
+    return render(request, "articles/archive_year.html", context)
+
+
+def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    start, end = _jalali_range_or_404(year, month)
+    articles = Article.objects.published().filter(published__gte=start, published__lt=end)
+    days = jalali.daily_counts(list(articles.values_list("published", flat=True)))
+    prev_month = (year - 1, 12) if month == 1 else (year, month - 1)
+    next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    context = {
+        "year": year,
+        "month": month,
+        "month_name": jalali.month_name(month),
+        "days": [(key.rsplit("-", 1)[1], label, n) for key, label, n in days if n],
+        "page_obj": _paginate(request, articles.for_listing().order_by("-published", "-id")),
+        "prev_month": prev_month,
+        "next_month": next_month,
+    }
+    return render(request, "articles/archive_month.html", context)
+
+
+def archive_day(request: HttpRequest, year: int, month: int, day: int) -> HttpResponse:
+    start, end = _jalali_range_or_404(year, month, day)
+    articles = Article.objects.published().filter(published__gte=start, published__lt=end)
+    context = {
+        "year": year,
+        "month": month,
+        "day": day,
+        "month_name": jalali.month_name(month),
+        "page_obj": _paginate(request, articles.for_listing().order_by("-published", "-id")),
+        "prev_day": jalali.to_jalali(start - dt.timedelta(days=1)),
+        "next_day": jalali.to_jalali(end),
+    }
+    return render(request, "articles/archive_day.html", context)
+
+
+def _jalali_range_or_404(year: int, month: int | None = None, day: int | None = None):
+    try:
+        return jalali.jalali_month_range(year, month, day)
+    except (ValueError, OverflowError):
+        raise Http404("تاریخ نامعتبر است") from None
+
+
+def _year_neighbours(year: int) -> dict:
+    published = Article.objects.published().exclude(published=None)
+    first, last = published.aggregate(Min("published"), Max("published")).values()
+    return {
+        "prev_year": year - 1 if first and jalali.to_jalali(first).year < year else None,
+        "next_year": year + 1 if last and jalali.to_jalali(last).year > year else None,
+    }
 
 
 def _listing(request: HttpRequest, template: str, subject, articles) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn: ``gunicorn newsarchive.wsgi``."""
+"""WSGI entry point for gunicorn: ``gunicorn newsarchive.wsgi --preload``."""
 
 import os
 
@@ -7,3 +7,10 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsarchive.settings")
 
 application = get_wsgi_application()
+
+# Load the Persian lexicons and hazm's Normalizer now (~5 s), before gunicorn forks its workers
+# (with --preload), so no reader's first request pays for it and the workers share the memory.
+from articles import persian  # noqa: E402
+
+persian.terms("گرم کردن")
+persian.display("گرم کردن")
