@@ -1,7 +1,6 @@
-from django.urls import path
-
 from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
+from django.urls import path
 
 from articles import api, feeds, views
 
