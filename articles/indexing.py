@@ -10,10 +10,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import transaction
 from haystack import connections
 
+from articles.jalali import naive_utc
 from articles.models import Article
 
 _state = threading.local()
@@ -45,8 +47,7 @@ def index_articles(
         if articles:
             backend.update(index, articles)
             written += len(articles)
-        for pk in set(batch) - {a.pk for a in articles}:
-            backend.remove(f"articles.article.{pk}")
+        backend.remove_ids([f"articles.article.{pk}" for pk in set(batch) - {a.pk for a in articles}])
         if on_progress:
             on_progress(min(start + batch_size, len(pks)), len(pks))
     return written
@@ -56,32 +57,66 @@ def indexed_ids() -> set[str]:
     return _backend().indexed_ids()
 
 
+@dataclass
+class IndexReport:
+    missing: set[int]  # published, not in the index
+    stale: set[int]  # in the index with an older version than the database
+    extra: set[int]  # in the index but deleted or unpublished
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.extra)
+
+
+def compare() -> IndexReport:
+    """How the index differs from the database's published articles."""
+    versions = {int(pk): value for pk, value in _backend().indexed_versions().items()}
+    published = dict(Article.objects.published().values_list("pk", "updated"))
+    stale = {pk for pk, updated in published.items() if pk in versions and versions[pk] != naive_utc(updated)}
+    return IndexReport(
+        missing=set(published) - set(versions),
+        stale=stale,
+        extra=set(versions) - set(published),
+    )
+
+
+def repair(report: IndexReport) -> None:
+    remove_articles(report.extra)
+    index_articles(report.missing | report.stale)
+
+
 def remove_articles(pks: Iterable[int]) -> None:
-    backend = _backend()
-    for pk in pks:
-        backend.remove(f"articles.article.{pk}")
+    _backend().remove_ids([f"articles.article.{pk}" for pk in pks])
 
 
-def _pending() -> set[int] | None:
-    return getattr(_state, "pending", None)
+class _Batch:
+    """Article ids saved in one transaction, indexed together when it commits."""
+
+    def __init__(self, pk: int) -> None:
+        self.pks = {pk}
+
+    def __call__(self) -> None:
+        if getattr(_state, "batch", None) is self:
+            _state.batch = None
+        index_articles(self.pks)
 
 
 def schedule(pk: int) -> None:
-    """Re-index article ``pk`` once the current transaction commits (deduplicated)."""
+    """Re-index article ``pk`` once the current transaction commits (one batch per transaction).
+
+    A rolled-back transaction drops its callback, and with it the batch: the next save starts a
+    new one instead of adding to a batch that will never run.
+    """
     if getattr(_state, "suspended", 0):
         _state.touched.add(pk)
         return
-    pending = _pending()
-    if pending is None:
-        pending = _state.pending = set()
-        transaction.on_commit(_flush)
-    pending.add(pk)
-
-
-def _flush() -> None:
-    pending, _state.pending = _pending() or set(), None
-    if pending:
-        index_articles(pending)
+    batch = getattr(_state, "batch", None)
+    connection = transaction.get_connection()
+    if batch is not None and connection.in_atomic_block and any(f is batch for _, f, _ in connection.run_on_commit):
+        batch.pks.add(pk)
+        return
+    _state.batch = _Batch(pk)
+    transaction.on_commit(_state.batch)  # outside a transaction this runs at once
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from datetime import datetime
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.constants import ID
 from haystack.exceptions import SkipDocument
+from haystack.utils import get_identifier
 from whoosh.query import Or, Term
 from whoosh.util.times import long_to_datetime
 
@@ -74,8 +75,23 @@ class PersianWhooshBackend(WhooshSearchBackend):
             writer.commit()
 
     def remove(self, obj_or_string, commit=True):
+        self.remove_ids([get_identifier(obj_or_string)])
+
+    def remove_ids(self, identifiers: list[str]) -> None:
+        """Delete documents by haystack identifier (``articles.article.7``) in one writer."""
+        if not identifiers:
+            return
+        if not self.setup_complete:
+            self.setup()
         with self.write_lock():
-            super().remove(obj_or_string, commit=commit)
+            self.index = self.index.refresh()
+            writer = self.index.writer(limitmb=self.limitmb)
+            try:
+                writer.delete_by_query(Or([Term(ID, identifier) for identifier in identifiers]))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
 
     def clear(self, models=None, commit=True):
         with self.write_lock():
@@ -89,11 +105,15 @@ class PersianWhooshBackend(WhooshSearchBackend):
 
     def indexed_ids(self) -> set[str]:
         """The ``django_id`` of every document, for comparing the index with the database."""
+        return set(self.indexed_versions())
+
+    def indexed_versions(self) -> dict[str, datetime | None]:
+        """``django_id`` → the ``updated`` time each document was indexed with."""
         if not self.setup_complete:
             self.setup()
         self.index = self.index.refresh()
         with self.index.searcher() as searcher:
-            return {fields["django_id"] for fields in searcher.all_stored_fields()}
+            return {fields["django_id"]: fields.get("updated") for fields in searcher.all_stored_fields()}
 
     def corrections(self, terms: list[str], field: str = "text") -> dict[str, str]:
         """For each term the index lacks, the most frequent indexed term one edit away (else two).

@@ -21,6 +21,8 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     tags = indexes.MultiValueField()
     entities = indexes.MultiValueField()
     published = indexes.DateTimeField(null=True)
+    # When the database row last changed: check_index compares it to find stale documents.
+    updated = indexes.DateTimeField(null=True)
 
     def get_model(self) -> type[Article]:
         return Article
@@ -50,6 +52,9 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_published(self, obj: Article):
         return naive_utc(obj.published) if obj.published else None
+
+    def prepare_updated(self, obj: Article):
+        return naive_utc(obj.updated) if obj.updated else None
 
     def prepare_entities(self, obj: Article) -> list[str]:
         return [m.entity.slug for m in obj.mentions.all()]

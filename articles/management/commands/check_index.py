@@ -1,0 +1,29 @@
+"""``manage.py check_index [--fix]``: does the search index hold exactly the published articles?"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles import indexing
+
+
+class Command(BaseCommand):
+    help = "Report articles missing from or stale in the search index; --fix repairs them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fix", action="store_true", help="index what is missing or stale, drop the rest")
+
+    def handle(self, *args, fix: bool, **options) -> None:
+        report = indexing.compare()
+        for name in ("missing", "stale", "extra"):
+            ids = sorted(getattr(report, name))
+            shown = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
+            self.stdout.write(f"{name}: {len(ids)}" + (f" ({shown})" if ids else ""))
+        if report.ok:
+            self.stdout.write("index matches the database")
+            return
+        if not fix:
+            raise CommandError("index differs from the database; run check_index --fix")
+        indexing.repair(report)
+        after = indexing.compare()
+        if not after.ok:
+            raise CommandError("index still differs after --fix")
+        self.stdout.write("fixed: index matches the database")

@@ -1,0 +1,107 @@
+"""The index follows the database: on commit, under concurrent writers, and by check_index --fix."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from articles import indexing
+from articles.models import Article
+from articles.search import SearchParams, run_search
+from articles.tests.conftest import REPO, SEED
+
+
+def _found(q: str) -> list[int]:
+    return [hit.article.pk for hit in run_search(SearchParams(q=q)).hits]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_is_searchable_once_it_commits(import_paths):
+    import_paths(SEED)
+    article = Article.objects.get()
+    with transaction.atomic():
+        article.title = "گفت‌وگوی تلفنی پوتین و ترامپ در آستانه تحلیف"
+        article.save()
+        assert _found("آستانه") == []  # not before the commit
+    assert _found("آستانه") == [article.pk]
+
+    with transaction.atomic():
+        article.title = "عنوانی که هرگز ثبت نمی‌شود"
+        article.save()
+        transaction.set_rollback(True)
+    assert _found("هرگز") == []  # a rolled-back edit never reaches the index
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unpublish_and_delete_leave_the_index(import_paths):
+    import_paths(SEED)
+    article = Article.objects.get()
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert _found("ریابکوف") == []
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    assert _found("ریابکوف") == [article.pk]
+    article.delete()
+    assert indexing.indexed_ids() == set()
+
+
+@pytest.mark.django_db
+def test_check_index_reports_and_fixes(import_paths, capsys):
+    import_paths(SEED)
+    article = Article.objects.get()
+    call_command("check_index")
+    assert "index matches the database" in capsys.readouterr().out
+
+    indexing.remove_articles([article.pk])
+    Article.objects.filter(pk=article.pk).update(title="تغییر بی‌خبر از نمایه")  # bypasses signals
+    with pytest.raises(CommandError):
+        call_command("check_index")
+    assert "missing: 1" in capsys.readouterr().out
+
+    call_command("check_index", "--fix")
+    assert "fixed" in capsys.readouterr().out
+    assert _found("بی‌خبر") == [article.pk]
+
+
+WRITER = textwrap.dedent(
+    """
+    import os, sys, django
+    sys.path.insert(0, {repo!r})
+    os.environ["DJANGO_SETTINGS_MODULE"] = "newsarchive.settings"
+    django.setup()
+    from articles.models import Article
+    worker = int(sys.argv[1])
+    for round in range(5):
+        for article in Article.objects.filter(pk__in=[int(pk) for pk in sys.argv[2:]]):
+            article.lead = f"ویرایش {{round}}: " + ["زمردین", "کهربایی", "لاجوردی", "شنگرفی"][worker]
+            article.save()
+    """
+)
+
+
+def test_editors_saving_at_the_same_time_all_succeed(tmp_path):
+    """Four processes save articles at once: no lock error, every last edit indexed."""
+    env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(tmp_path)}
+    manage = [sys.executable, str(REPO / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=REPO)
+    subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=REPO, capture_output=True)
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER.format(repo=str(REPO)), encoding="utf-8")
+    workers = [
+        subprocess.Popen([sys.executable, str(script), str(w), str(2 * w + 1), str(2 * w + 2)], env=env, cwd=REPO)
+        for w in range(4)
+    ]
+    assert [p.wait(timeout=300) for p in workers] == [0, 0, 0, 0]
+    check = subprocess.run([*manage, "check_index"], env=env, cwd=REPO, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    for w in range(4):
+        word = ["زمردین", "کهربایی", "لاجوردی", "شنگرفی"][w]
+        code = f"from articles.search import *; print(run_search(SearchParams(q='{word}')).count)"
+        found = subprocess.run([*manage, "shell", "-c", code], env=env, cwd=REPO, capture_output=True, text=True)
+        assert found.stdout.split()[-1] == "2", found.stderr
