@@ -85,7 +85,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "articles.middleware.SecurityHeadersMiddleware",
+    "articles.middleware.ApiRateLimitMiddleware",
 ]
+
+# Requests per client per minute on /api/ (0 turns the limit off).
+NEWSARCHIVE_API_RATE = env_int("NEWSARCHIVE_API_RATE", 120)
+# Behind a reverse proxy that sets X-Forwarded-For, count clients by that header.
+NEWSARCHIVE_TRUST_X_FORWARDED_FOR = env_bool("NEWSARCHIVE_TRUST_X_FORWARDED_FOR", False)
 
 ROOT_URLCONF = "newsarchive.urls"
 WSGI_APPLICATION = "newsarchive.wsgi.application"
