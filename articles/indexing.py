@@ -32,7 +32,7 @@ def _backend():
 def index_articles(
     pks: Iterable[int], batch_size: int = 500, on_progress: Callable[[int, int], None] | None = None
 ) -> int:
-    """Index published articles among ``pks`` and drop the others from the index.
+    """Index the articles among ``pks`` and drop the deleted ones from the index.
 
     Returns how many documents were written.
     """
@@ -59,9 +59,9 @@ def indexed_ids() -> set[str]:
 
 @dataclass
 class IndexReport:
-    missing: set[int]  # published, not in the index
+    missing: set[int]  # in the database, not in the index
     stale: set[int]  # in the index with an older version than the database
-    extra: set[int]  # in the index but deleted or unpublished
+    extra: set[int]  # in the index but deleted
 
     @property
     def ok(self) -> bool:
@@ -69,14 +69,14 @@ class IndexReport:
 
 
 def compare() -> IndexReport:
-    """How the index differs from the database's published articles."""
+    """How the index differs from the database."""
     versions = {int(pk): value for pk, value in _backend().indexed_versions().items()}
-    published = dict(Article.objects.published().values_list("pk", "updated"))
-    stale = {pk for pk, updated in published.items() if pk in versions and versions[pk] != naive_utc(updated)}
+    articles = dict(Article.objects.values_list("pk", "updated"))
+    stale = {pk for pk, updated in articles.items() if pk in versions and versions[pk] != naive_utc(updated)}
     return IndexReport(
-        missing=set(published) - set(versions),
+        missing=set(articles) - set(versions),
         stale=stale,
-        extra=set(versions) - set(published),
+        extra=set(versions) - set(articles),
     )
 
 

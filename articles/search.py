@@ -52,6 +52,7 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     page_size: int = 20
+    include_drafts: bool = False  # editors' searches only; never set from a reader's URL
 
     @classmethod
     def from_query(cls, data: QueryDict, default_page_size: int = 20) -> SearchParams:
@@ -156,6 +157,8 @@ def _source_slugs(names: list[str]) -> list[str]:
 
 def _base_queryset(params: SearchParams, parsed: query.ParsedQuery) -> SearchQuerySet:
     sqs = SearchQuerySet().models(Article)
+    if not params.include_drafts:
+        sqs = sqs.filter(status=Exact(Article.Status.PUBLISHED))
     for name, value in (
         ("source", params.source),
         ("categories", params.category),
@@ -204,7 +207,7 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
     terms = parsed.highlight_terms()
     for result in results:
         article = result.object
-        if article is None or not article.is_published:
+        if article is None or not (article.is_published or params.include_drafts):
             continue  # deleted or unpublished since it was indexed
         text = f"{article.lead}\n{article.body}"
         page.hits.append(Hit(article, result.score or 0.0, snippet(text, terms)))
@@ -229,6 +232,20 @@ def attention(params: SearchParams) -> list[tuple[str, str, int]]:
     if dates and max(dates) - min(dates) <= dt.timedelta(days=62):
         return jalali.daily_counts(dates)
     return jalali.monthly_counts(dates)
+
+
+def matching_ids(q: str, limit: int = 1000) -> list[int]:
+    """Ids of articles, drafts included, that a query finds (for the editors' admin search)."""
+    params = SearchParams(q=q, include_drafts=True)
+    parsed = query.parse(q)
+    if parsed.is_empty:
+        return []
+    try:
+        sqs, _ = _matching(_base_queryset(params, parsed), parsed)
+        return [int(result.pk) for result in sqs[:limit]]
+    except Exception:
+        log.exception("admin search failed for %r", q)
+        return []
 
 
 def did_you_mean(parsed: query.ParsedQuery) -> str:

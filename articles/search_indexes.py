@@ -1,4 +1,5 @@
-"""The haystack index of published articles.
+"""The haystack index of articles, drafts included (editors search them; readers' searches
+filter on ``status``).
 
 Every text field is analyzed by ``articles.persian`` (through the field's ``analyzer``), so the
 index, the query parser and the highlighter agree on what a Persian word is.
@@ -16,6 +17,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     text = indexes.CharField(document=True, use_template=True, analyzer=PersianAnalyzer())
     title = indexes.CharField(model_attr="title", analyzer=PersianAnalyzer())
     # Facets and filters are slugs in KEYWORD fields (multi-valued fields are KEYWORD on Whoosh).
+    status = indexes.MultiValueField()  # one value; KEYWORD so it filters exactly
     source = indexes.MultiValueField()
     categories = indexes.MultiValueField()
     tags = indexes.MultiValueField()
@@ -29,8 +31,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def index_queryset(self, using=None):
         return (
-            Article.objects.published()
-            .select_related("source")
+            Article.objects.select_related("source")
             .prefetch_related("categories", "tags", "mentions__entity")
             .order_by("pk")
         )
@@ -38,8 +39,8 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     def read_queryset(self, using=None):
         return Article.objects.select_related("source")
 
-    def should_update(self, instance, **kwargs) -> bool:
-        return instance.is_published
+    def prepare_status(self, obj: Article) -> list[str]:
+        return [obj.status]
 
     def prepare_source(self, obj: Article) -> list[str]:
         return [obj.source.slug] if obj.source_id else []

@@ -22,10 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         paths = [str(DEMO_DIR / name) for name in DEMO_PATHS if (DEMO_DIR / name).exists()]
         call_command("import_articles", *paths, stdout=self.stdout, stderr=self.stderr)
-        published = set(Article.objects.published().values_list("pk", flat=True))
-        indexed = {int(pk) for pk in indexing.indexed_ids()}
-        if published != indexed:
-            # An index from an older run (or none): make it match the database exactly.
-            indexing.remove_articles(indexed - published)
-            indexing.index_articles(published - indexed)
-        self.stdout.write(f"demo archive ready: {len(published)} published articles indexed")
+        report = indexing.compare()
+        if not report.ok:  # an index from an older run (or none): make it match the database
+            indexing.repair(report)
+        published = Article.objects.published().count()
+        self.stdout.write(f"demo archive ready: {published} published articles, all indexed")
