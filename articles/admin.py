@@ -1,10 +1,63 @@
-"""The editors' desk: the Django admin in Persian."""
+"""The editors' desk: the Django admin in Persian, with bulk actions that confirm before acting."""
 
-from django.contrib import admin
-from django.db.models import Count
+from __future__ import annotations
 
-from articles import jalali
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from articles import jalali, links
 from articles.models import Article, Category, Entity, EntityAlias, Mention, RelatedLink, Source, Tag
+from articles.search import matching_ids
+
+admin.site.site_header = "میز ویراستاران آرشیو خبر"
+admin.site.site_title = "آرشیو خبر"
+admin.site.index_title = "مدیریت آرشیو"
+
+
+def confirm_action(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    title: str,
+    perform,
+    form_class: type[forms.Form] | None = None,
+) -> HttpResponse | None:
+    """Show what a bulk action will touch and ask again; on "apply", run ``perform``.
+
+    ``perform(queryset, data)`` returns how many objects changed; the count is reported.
+    """
+    form = form_class(request.POST if "apply" in request.POST else None) if form_class else None
+    if "apply" in request.POST and (form is None or form.is_valid()):
+        changed = perform(queryset, form.cleaned_data if form else {})
+        modeladmin.message_user(
+            request, f"{title}: {changed} مورد از {queryset.count()} مورد تغییر کرد.", messages.SUCCESS
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "objects": queryset[:200],
+        "count": queryset.count(),
+        "form": form,
+        "action": request.POST.get("action"),
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/articles/confirm_action.html", context)
+
+
+class SourceChoiceForm(forms.Form):
+    source = forms.ModelChoiceField(Source.objects.all(), label="منبع تازه")
+
+
+class CategoryChoiceForm(forms.Form):
+    category = forms.ModelChoiceField(Category.objects.all(), label="دسته")
+    replace = forms.BooleanField(label="دسته‌های پیشین برداشته شوند", required=False)
 
 
 @admin.register(Source)
@@ -44,23 +97,118 @@ class MentionInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "source", "published_jalali", "status", "title_derived"]
+    list_display = ["title", "source", "published_jalali", "status", "mention_count", "link_count", "title_derived"]
     list_filter = ["status", "title_derived", "source", "categories"]
     list_select_related = ["source"]
-    search_fields = ["title", "lead", "external_id"]
+    search_fields = ["title"]  # shows the search box; the search itself is get_search_results
+    search_help_text = "همان جست‌وجوی خوانندگان: نیم‌فاصله، ی/ي و شکل جمع فرقی نمی‌کند. پیش‌نویس‌ها هم یافت می‌شوند."
     date_hierarchy = "published"
-    readonly_fields = ["external_id", "content_hash", "created", "updated"]
+    readonly_fields = ["external_id", "preview", "content_hash", "created", "updated"]
     autocomplete_fields = ["source", "categories", "tags"]
     inlines = [RelatedLinkInline, MentionInline]
+    actions = ["publish", "unpublish", "change_source", "add_category", "reextract_entities", "resolve_links"]
     fieldsets = [
-        (None, {"fields": ["title", "title_derived", "lead", "body", "status"]}),
+        (None, {"fields": ["title", "title_derived", "lead", "body", "status", "preview"]}),
         ("منبع", {"fields": ["source", "agency", "published", "url", "categories", "tags"]}),
         ("درون‌ریزی", {"fields": ["external_id", "review_notes", "content_hash", "created", "updated"]}),
     ]
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_mentions=Count("mentions", distinct=True), n_links=Count("links", distinct=True))
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find articles as readers do (through the Persian pipeline and the index), drafts
+        included; an exact external id finds its article too."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(Q(pk__in=matching_ids(term)) | Q(external_id=term)), False
+
     @admin.display(description="تاریخ", ordering="published")
     def published_jalali(self, obj: Article) -> str:
         return jalali.format_date(obj.published)
+
+    @admin.display(description="نام‌ها", ordering="n_mentions")
+    def mention_count(self, obj: Article) -> int:
+        return obj.n_mentions
+
+    @admin.display(description="پیوندها", ordering="n_links")
+    def link_count(self, obj: Article) -> int:
+        return obj.n_links
+
+    @admin.display(description="پیش‌نمایش")
+    def preview(self, obj: Article) -> str:
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">صفحه همان‌گونه که خواننده می‌بیند</a>', obj.get_absolute_url()
+        )
+
+    @admin.action(description="انتشار خبرهای برگزیده", permissions=["change"])
+    def publish(self, request, queryset):
+        return confirm_action(
+            self, request, queryset, "انتشار", lambda qs, _: _set_status(qs, Article.Status.PUBLISHED)
+        )
+
+    @admin.action(description="بازگرداندن به پیش‌نویس", permissions=["change"])
+    def unpublish(self, request, queryset):
+        return confirm_action(
+            self, request, queryset, "بازگرداندن به پیش‌نویس", lambda qs, _: _set_status(qs, Article.Status.DRAFT)
+        )
+
+    @admin.action(description="تغییر منبع", permissions=["change"])
+    def change_source(self, request, queryset):
+        def perform(qs, data):
+            return _save_each(qs.exclude(source=data["source"]), lambda a: setattr(a, "source", data["source"]))
+
+        return confirm_action(self, request, queryset, "تغییر منبع", perform, SourceChoiceForm)
+
+    @admin.action(description="افزودن دسته", permissions=["change"])
+    def add_category(self, request, queryset):
+        def perform(qs, data):
+            changed = 0
+            for article in qs:
+                before = set(article.categories.values_list("pk", flat=True))
+                after = {data["category"].pk} if data["replace"] else before | {data["category"].pk}
+                if after != before:
+                    article.categories.set(after)
+                    changed += 1
+            return changed
+
+        return confirm_action(self, request, queryset, "افزودن دسته", perform, CategoryChoiceForm)
+
+    @admin.action(description="استخراج دوباره نام‌ها", permissions=["change"])
+    def reextract_entities(self, request, queryset):
+        from articles import entities
+
+        def perform(qs, _):
+            return sum(1 for article in qs if entities.extract_for(article) is not None)
+
+        return confirm_action(self, request, queryset, "استخراج دوباره نام‌ها", perform)
+
+    @admin.action(description="یافتن مقصد پیوندهای مرتبط", permissions=["change"])
+    def resolve_links(self, request, queryset):
+        return confirm_action(
+            self, request, queryset, "یافتن مقصد پیوندها", lambda qs, _: sum(links.resolve_from(a) for a in qs)
+        )
+
+
+def _set_status(queryset: QuerySet, status: str) -> int:
+    return _save_each(queryset.exclude(status=status), lambda article: setattr(article, "status", status))
+
+
+def _save_each(queryset: QuerySet, change) -> int:
+    """Save one by one (not ``update()``): history, signals and the index must see every change."""
+    count = 0
+    for article in queryset:
+        change(article)
+        article.save()
+        count += 1
+    return count
 
 
 class EntityAliasInline(admin.TabularInline):
@@ -71,11 +219,22 @@ class EntityAliasInline(admin.TabularInline):
 
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "slug"]
+    list_display = ["name", "kind", "slug", "article_count", "page"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [EntityAliasInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_articles=Count("mentions", distinct=True))
+
+    @admin.display(description="شمار خبرها", ordering="n_articles")
+    def article_count(self, obj: Entity) -> int:
+        return obj.n_articles
+
+    @admin.display(description="صفحه")
+    def page(self, obj: Entity) -> str:
+        return format_html('<a href="{}">دیدن</a>', reverse("articles:entity", args=[obj.slug]))
 
 
 @admin.register(RelatedLink)
