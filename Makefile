@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE := newsarchive.settings
 
-.PHONY: run test install install-dev demo serve lint format bench clean
+.PHONY: run test test-browser install install-dev demo serve lint format bench clean
 
 run: install demo serve
 
@@ -16,6 +16,10 @@ test: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-browser: install-dev
+	scripts/install-browser
+	$(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -48,4 +52,4 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf var/ .pytest_cache .ruff_cache
+	rm -rf var/ .pytest_cache .ruff_cache test-artifacts/

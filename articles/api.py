@@ -38,7 +38,7 @@ def search(request: HttpRequest) -> JsonResponse:
         "relaxed": page.relaxed,
         "suggestion": page.suggestion or None,
         "results": [
-            {**_article_summary(request, hit.article), "snippet": str(hit.snippet), "score": round(hit.score, 4)}
+            {**_article_summary(request, hit.article), "snippet": str(hit.raw_snippet), "score": round(hit.score, 4)}
             for hit in page.hits
         ],
         "facets": {

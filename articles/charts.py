@@ -17,7 +17,7 @@ def bar_chart(series: list[tuple[str, int]], title: str, width: int = 640, heigh
     if not series:
         return mark_safe("")
     top = max(count for _, count in series) or 1
-    gap, label_height = 2, 18
+    gap, label_height = 2, 24
     bar_width = max((width - gap * len(series)) / len(series), 1)
     plot = height - label_height
     parts = [
@@ -25,7 +25,7 @@ def bar_chart(series: list[tuple[str, int]], title: str, width: int = 640, heigh
         f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="none">',
         f"<title>{escape(title)}</title>",
     ]
-    every = max(1, len(series) // 8)  # label at most ~8 bars so labels never overlap
+    every = max(1, len(series) // 5)  # label at most ~5 bars so labels never overlap on a phone
     for i, (label, count) in enumerate(series):
         x = width - (i + 1) * (bar_width + gap)  # first item at the right edge (RTL)
         h = plot * count / top
@@ -36,7 +36,7 @@ def bar_chart(series: list[tuple[str, int]], title: str, width: int = 640, heigh
         if i % every == 0:
             parts.append(
                 f'<text class="axis" x="{x + bar_width / 2:.1f}" y="{height - 4}" text-anchor="middle" '
-                f'font-size="11">{escape(label)}</text>'
+                f'font-size="16">{escape(label)}</text>'
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))

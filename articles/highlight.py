@@ -1,7 +1,8 @@
 """Snippets with the query's words marked, found through the same Persian analysis as the index.
 
 A query typed ``تماس‌ها`` marks ``تماس های`` in text scraped without half-spaces, because both
-analyze to the same term. The result is HTML-escaped text with only ``<mark>`` added.
+analyze to the same term; the snippet then shows it as readers should read it (``تماس‌های``).
+The result is HTML-escaped text with only ``<mark>`` added.
 """
 
 from __future__ import annotations
@@ -12,8 +13,13 @@ from django.utils.safestring import SafeString, mark_safe
 from articles import persian
 
 
-def snippet(text: str, query_terms: set[str], size: int = 240) -> SafeString:
-    """The window of ``text`` (about ``size`` characters) richest in query terms, marked up."""
+def snippet(text: str, query_terms: set[str], size: int = 240, readable: bool = False) -> SafeString:
+    """The window of ``text`` (about ``size`` characters) richest in query terms, marked up.
+
+    ``readable`` shows the text as pages do (``persian.display``); otherwise it is the stored
+    text as written, which the API returns so quotes stay exact.
+    """
+    clean = _readable if readable else _as_is
     text = " ".join(text.split())
     if not text:
         return mark_safe("")
@@ -24,13 +30,27 @@ def snippet(text: str, query_terms: set[str], size: int = 240) -> SafeString:
     for token in hits:
         if token.start < start or token.end > end:
             continue
-        marked.append(escape(text[cursor : token.start]))
-        marked.append(f"<mark>{escape(text[token.start : token.end])}</mark>")
+        marked.append(escape(clean(text[cursor : token.start])))
+        marked.append(f"<mark>{escape(clean(text[token.start : token.end]))}</mark>")
         cursor = token.end
-    marked.append(escape(text[cursor:end]))
+    marked.append(escape(clean(text[cursor:end])))
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(text) else ""
     return mark_safe(prefix + "".join(marked) + suffix)
+
+
+def _as_is(piece: str) -> str:
+    return piece
+
+
+def _readable(piece: str) -> str:
+    """``persian.display`` for a piece of a snippet, keeping the spaces that join it to the next."""
+    core = piece.strip()
+    if not core:
+        return piece
+    head = piece[: len(piece) - len(piece.lstrip())]
+    tail = piece[len(piece.rstrip()) :]
+    return head + persian.display(core) + tail
 
 
 def _best_window(text: str, hits: list, size: int) -> tuple[int, int]:

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import math
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cached_property, reduce
 from operator import and_, or_
 
 from django.http import QueryDict
@@ -19,8 +19,7 @@ from haystack import connections
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
-from articles import jalali, persian, query
-from articles.highlight import snippet
+from articles import highlight, jalali, persian, query
 from articles.models import Article, Category, Entity, Source
 from articles.persian import match_key
 
@@ -97,7 +96,21 @@ class SearchParams:
 class Hit:
     article: Article
     score: float
-    snippet: str
+    terms: set[str]
+
+    @property
+    def text(self) -> str:
+        return f"{self.article.lead}\n{self.article.body}"
+
+    @cached_property
+    def snippet(self) -> str:
+        """For pages: readable Persian (half-spaces restored), query words marked."""
+        return highlight.snippet(self.text, self.terms, readable=True)
+
+    @cached_property
+    def raw_snippet(self) -> str:
+        """For the API: the stored text as written, query words marked."""
+        return highlight.snippet(self.text, self.terms)
 
 
 @dataclass
@@ -209,8 +222,7 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         article = result.object
         if article is None or not (article.is_published or params.include_drafts):
             continue  # deleted or unpublished since it was indexed
-        text = f"{article.lead}\n{article.body}"
-        page.hits.append(Hit(article, result.score or 0.0, snippet(text, terms)))
+        page.hits.append(Hit(article, result.score or 0.0, terms))
     return page
 
 

@@ -94,16 +94,40 @@ def search_page(request: HttpRequest) -> HttpResponse:
     series = attention(params) if results.count else []
     kept = request.GET.copy()
     kept.pop("page", None)
+    facets = _facet_links(kept, results.facets)
     context = {
         "results": results,
         "params": params,
         "sorts": SORTS,
         "query_without_page": kept.urlencode() + "&" if kept else "",
         "query_string": request.GET.urlencode(),
+        "facet_groups": facets,
         "attention": series,
         "attention_chart": bar_chart([(label, n) for _, label, n in series], "شمار خبرهای یافته در طول زمان"),
     }
     return render(request, "search/search.html", context)
+
+
+FACET_PARAMS = {"source": ("منبع", "source"), "categories": ("دسته", "category"), "entities": ("نام‌ها", "entity")}
+
+
+def _facet_links(kept, facets: dict) -> list[dict]:
+    """Each facet value's link sets (or, when chosen, removes) its filter in the current search."""
+    groups = []
+    for name, values in facets.items():
+        title, param = FACET_PARAMS[name]
+        chosen = kept.get(param, "")
+        links = []
+        for value in values:
+            query = kept.copy()
+            if value.slug == chosen:
+                query.pop(param, None)
+            else:
+                query[param] = value.slug
+            links.append({"value": value, "url": "?" + query.urlencode(), "chosen": value.slug == chosen})
+        if links:
+            groups.append({"title": title, "links": links})
+    return groups
 
 
 def attention_csv(request: HttpRequest) -> HttpResponse:

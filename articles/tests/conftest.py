@@ -1,8 +1,14 @@
-"""Shared fixtures: a real Whoosh index in a temporary folder, the seed page, the shared corpus."""
+"""Shared fixtures: a real Whoosh index in a temporary folder, the seed page, the shared corpus, and the
+demo archive served by gunicorn (one server for the session, shared by test_serve and test_browser)."""
 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -10,6 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("NEWSARCHIVE_SHARED", REPO.parent / "shared"))
 SEED = REPO / "demo" / "seed" / "eghtesadnews-russia-putin-trump.txt"
+BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,3 +66,55 @@ def corpus_dir() -> Path:
     if not corpus.is_dir():
         pytest.skip("../shared/corpus is not present")
     return corpus
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory):
+    """Migrate a fresh database, load the demo and serve it with gunicorn; yields the base URL."""
+    var = tmp_path_factory.mktemp("var")
+    env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var), "DEBUG": "0"}
+    manage = [sys.executable, str(REPO / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=REPO)
+    subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=REPO, capture_output=True)
+    port = _free_port()
+    log_path = var / "gunicorn.log"
+    log = log_path.open("wb")
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "newsarchive.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--preload",
+            "--no-control-socket",
+        ],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=log,  # a file, not a pipe: nobody drains a pipe during a long session, and a full one blocks
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=5)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                server.wait(timeout=20)
+                log.close()
+                pytest.fail("gunicorn did not start: " + log_path.read_text(errors="replace")[-2000:])
+            time.sleep(0.3)
+    yield base
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()

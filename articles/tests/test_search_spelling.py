@@ -53,7 +53,8 @@ def test_text_of_the_related_block_is_not_indexed_as_the_article(seed_archive):
 
 def test_snippet_marks_words_as_written_in_the_text(seed_archive):
     hit = run_search(SearchParams(q="تماس‌ها")).hits[0]
-    assert "<mark>تماس های</mark>" in hit.snippet
+    assert "<mark>تماس های</mark>" in hit.raw_snippet  # the API: the text as stored
+    assert "<mark>تماس‌های</mark>" in hit.snippet  # pages: the same words, half-space restored
 
 
 def test_strange_queries_return_a_page(seed_archive):

@@ -1,65 +1,10 @@
 """End to end, as a new user runs it: migrate, load the demo, serve with gunicorn, use it over HTTP."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
-
-from articles.tests.conftest import REPO
-
-BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(tmp_path_factory.mktemp("var")), "DEBUG": "0"}
-    manage = [sys.executable, str(REPO / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=REPO)
-    subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=REPO, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "newsarchive.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--preload",
-            "--no-control-socket",
-        ],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/", timeout=5)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
-            time.sleep(0.3)
-    yield base
-    server.terminate()
-    server.wait(timeout=20)
 
 
 def _get(url: str) -> tuple[int, str]:
