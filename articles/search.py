@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, reduce
 from operator import and_, or_
@@ -26,7 +27,9 @@ from articles.persian import match_key
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 100
-SUGGEST_BELOW = 3  # offer did-you-mean when a query finds fewer articles than this
+SUGGEST_BELOW = 3
+SLUG = re.compile(r"[-\w]+")
+NO_SUCH_SLUG = "-none-"  # offer did-you-mean when a query finds fewer articles than this
 FACET_FIELDS = {"source": Source, "categories": Category, "entities": Entity}
 SORTS = {"relevance": "مرتبط‌ترین", "newest": "جدیدترین", "oldest": "قدیمی‌ترین"}
 
@@ -165,7 +168,7 @@ def _text_sq(parsed: query.ParsedQuery, relaxed: bool) -> SQ | None:
 def _source_slugs(names: list[str]) -> list[str]:
     """``source:`` values typed as a name (``عصر ايران``) or a slug, as slugs."""
     wanted = {match_key(name) for name in names} | set(names)
-    return [s.slug for s in Source.objects.all() if s.slug in wanted or match_key(s.name) in wanted] or ["-none-"]
+    return [s.slug for s in Source.objects.all() if s.slug in wanted or match_key(s.name) in wanted] or [NO_SUCH_SLUG]
 
 
 def _base_queryset(params: SearchParams, parsed: query.ParsedQuery) -> SearchQuerySet:
@@ -179,7 +182,8 @@ def _base_queryset(params: SearchParams, parsed: query.ParsedQuery) -> SearchQue
         ("entities", params.entity),
     ):
         if value:
-            sqs = sqs.filter(**{name: Exact(value)})
+            # Only a well-formed slug reaches the engine; anything else matches nothing.
+            sqs = sqs.filter(**{name: Exact(value if SLUG.fullmatch(value) else NO_SUCH_SLUG)})
     if parsed.sources:
         sqs = sqs.filter(reduce(or_, (SQ(source=Exact(slug)) for slug in _source_slugs(parsed.sources))))
     if params.date_from:
