@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from articles import jalali, links
+from articles import entities, jalali, links
 from articles.models import Article, Category, Entity, EntityAlias, Mention, RelatedLink, Source, Tag
 from articles.search import matching_ids
 
@@ -90,9 +90,16 @@ class RelatedLinkInline(admin.TabularInline):
 
 
 class MentionInline(admin.TabularInline):
+    """Mentions are derived from the text on every save: shown, not edited by hand."""
+
     model = Mention
     extra = 0
-    autocomplete_fields = ["entity"]
+    fields = ["entity", "count"]
+    readonly_fields = ["entity", "count"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Article)
@@ -119,6 +126,11 @@ class ArticleAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(n_mentions=Count("mentions", distinct=True), n_links=Count("links", distinct=True))
         )
+
+    def save_related(self, request, form, formsets, change) -> None:
+        # After the inlines: the mentions follow the text as saved (extraction replaces them).
+        super().save_related(request, form, formsets, change)
+        entities.extract_for(form.instance)
 
     def get_search_results(self, request, queryset, search_term):
         """Find articles as readers do (through the Persian pipeline and the index), drafts
@@ -183,8 +195,6 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="استخراج دوباره نام‌ها", permissions=["change"])
     def reextract_entities(self, request, queryset):
-        from articles import entities
-
         def perform(qs, _):
             return sum(1 for article in qs if entities.extract_for(article) is not None)
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from django.db import transaction
 
-from articles import indexing
+from articles import indexing, persian
 from articles.importers import ParsedArticle, ParseError
 from articles.models import Article, Category, RelatedLink, Source, Tag, unicode_slug
 
@@ -52,19 +52,25 @@ def content_hash(parsed: ParsedArticle) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def source_key(name: str) -> str:
+    """Publisher names compare without spaces or half-spaces: «تهران نگار» is «تهران‌نگار»."""
+    return "".join(persian.fold(name).split()).replace("\u200c", "")
+
+
 def _get_source(name: str, domain: str, cache: dict[str, Source]) -> Source | None:
     name = " ".join(name.split())
     if not name:
         return None
-    if name not in cache:
-        source, created = Source.objects.get_or_create(
-            name=name, defaults={"slug": _unique_slug(Source, name), "domain": domain}
-        )
-        if not created and domain and not source.domain:
-            source.domain = domain
-            source.save(update_fields=["domain"])
-        cache[name] = source
-    return cache[name]
+    if not cache:
+        cache.update({source_key(s.name): s for s in Source.objects.all()})
+    key = source_key(name)
+    if key not in cache:
+        cache[key] = Source.objects.create(name=name, slug=_unique_slug(Source, name), domain=domain)
+    source = cache[key]
+    if domain and not source.domain:
+        source.domain = domain
+        source.save(update_fields=["domain"])
+    return source
 
 
 def _unique_slug(model, name: str) -> str:
@@ -146,10 +152,11 @@ def _save_links(article: Article, parsed: ParsedArticle) -> None:
 
 def _after_save(article: Article) -> None:
     """Derived data every saved article needs: its links resolved, links to it resolved."""
-    from articles import links
+    from articles import entities, links
 
     links.resolve_from(article)
     links.resolve_to(article)
+    entities.extract_for(article)
 
 
 def import_items(

@@ -255,3 +255,60 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} × {self.count}"
+
+
+class EntityCandidate(models.Model):
+    """A name the gazetteer lacks, proposed by ``manage.py discover_entities`` for an editor to judge.
+
+    Candidates never become entities by themselves: ``articles.entities.accept`` / ``merge`` /
+    ``reject`` record the editor's decision.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "پیشنهادی"
+        ACCEPTED = "accepted", "پذیرفته"
+        REJECTED = "rejected", "ردشده"
+        MERGED = "merged", "ادغام‌شده"
+
+    name = models.CharField("نام", max_length=200, help_text="نام همان‌گونه که در متن آمده است.")
+    key = models.CharField(max_length=200, editable=False, help_text="شکل یکسان‌شده برای تطبیق.")
+    kind = models.CharField(
+        "نوع حدسی", max_length=20, choices=Entity.Kind.choices, default=Entity.Kind.OTHER, help_text="حدس الگو."
+    )
+    pattern = models.CharField("الگو", max_length=100, help_text="الگویی که نام را یافت، مانند «سخنگوی X».")
+    example_article = models.ForeignKey(
+        Article,
+        verbose_name="نمونه",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="یکی از خبرهایی که نام در آن یافت شد.",
+    )
+    article_count = models.PositiveIntegerField("شمار خبرها", default=0)
+    status = models.CharField("وضعیت", max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    merged_into = models.ForeignKey(
+        Entity,
+        verbose_name="موجودیت",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="candidates",
+        help_text="موجودیتی که این نام شد یا در آن ادغام شد.",
+    )
+    created = models.DateTimeField("ایجاد", auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "-article_count", "name"]
+        verbose_name = "نامزد موجودیت"
+        verbose_name_plural = "نامزدهای موجودیت"
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="entitycandidate_unique_key"),
+        ]
+        indexes = [
+            # The editors' queue: proposed candidates, most frequent first.
+            models.Index(fields=["status", "-article_count"], name="entitycandidate_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

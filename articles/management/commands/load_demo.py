@@ -21,6 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         paths = [str(DEMO_DIR / name) for name in DEMO_PATHS if (DEMO_DIR / name).exists()]
+        call_command("load_gazetteer", stdout=self.stdout, stderr=self.stderr)
         call_command("import_articles", *paths, stdout=self.stdout, stderr=self.stderr)
         report = indexing.compare()
         if not report.ok:  # an index from an older run (or none): make it match the database
