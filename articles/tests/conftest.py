@@ -19,6 +19,26 @@ SEED = REPO / "demo" / "seed" / "eghtesadnews-russia-putin-trump.txt"
 BIN = Path(sys.executable).parent
 
 
+def process_env(var_dir: Path) -> dict[str, str]:
+    """Environment for a separate archive process (gunicorn, manage.py) with its own data.
+
+    Its own ``NEWSARCHIVE_VAR_DIR``; on PostgreSQL also a database of its own, created here, so
+    processes started by different tests never share rows.
+    """
+    env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var_dir)}
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        import uuid
+
+        import psycopg
+
+        name = f"newsarchive_e2e_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+    return env
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _whoosh_in_tmp(tmp_path_factory):
     """Point the search index at a fresh folder for the whole test session."""
@@ -78,7 +98,7 @@ def _free_port() -> int:
 def served(tmp_path_factory):
     """Migrate a fresh database, load the demo and serve it with gunicorn; yields the base URL."""
     var = tmp_path_factory.mktemp("var")
-    env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var), "DEBUG": "0"}
+    env = {**process_env(var), "DEBUG": "0"}
     manage = [sys.executable, str(REPO / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=REPO)
     subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=REPO, capture_output=True)

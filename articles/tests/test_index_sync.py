@@ -1,6 +1,5 @@
 """The index follows the database: on commit, under concurrent writers, and by check_index --fix."""
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -13,7 +12,7 @@ from django.db import transaction
 from articles import indexing
 from articles.models import Article
 from articles.search import SearchParams, run_search
-from articles.tests.conftest import REPO, SEED
+from articles.tests.conftest import REPO, SEED, process_env
 
 
 def _found(q: str) -> list[int]:
@@ -87,7 +86,7 @@ WRITER = textwrap.dedent(
 
 def test_editors_saving_at_the_same_time_all_succeed(tmp_path):
     """Four processes save articles at once: no lock error, every last edit indexed."""
-    env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(tmp_path)}
+    env = process_env(tmp_path)
     manage = [sys.executable, str(REPO / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=REPO)
     subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=REPO, capture_output=True)
