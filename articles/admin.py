@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from articles import entities, jalali, links
-from articles.models import Article, Category, Entity, EntityAlias, Mention, RelatedLink, Source, Tag
+from articles.models import Article, Category, Entity, EntityAlias, EntityCandidate, Mention, RelatedLink, Source, Tag
 from articles.search import matching_ids
 
 admin.site.site_header = "میز ویراستاران آرشیو خبر"
@@ -103,7 +104,7 @@ class MentionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SimpleHistoryAdmin):
     list_display = ["title", "source", "published_jalali", "status", "mention_count", "link_count", "title_derived"]
     list_filter = ["status", "title_derived", "source", "categories"]
     list_select_related = ["source"]
@@ -126,11 +127,6 @@ class ArticleAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(n_mentions=Count("mentions", distinct=True), n_links=Count("links", distinct=True))
         )
-
-    def save_related(self, request, form, formsets, change) -> None:
-        # After the inlines: the mentions follow the text as saved (extraction replaces them).
-        super().save_related(request, form, formsets, change)
-        entities.extract_for(form.instance)
 
     def get_search_results(self, request, queryset, search_term):
         """Find articles as readers do (through the Persian pipeline and the index), drafts
@@ -227,13 +223,39 @@ class EntityAliasInline(admin.TabularInline):
     fields = ["name"]
 
 
+class MergeTargetForm(forms.Form):
+    target = forms.ModelChoiceField(Entity.objects.none(), label="ادغام در")
+
+    def __init__(self, *args, choices: QuerySet, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = choices
+
+
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "slug", "article_count", "page"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [EntityAliasInline]
+    actions = ["merge"]
+
+    @admin.action(description="ادغام موجودیت‌های برگزیده در یکی از آن‌ها", permissions=["change", "delete"])
+    def merge(self, request, queryset):
+        if queryset.count() < 2:
+            self.message_user(request, "برای ادغام دست‌کم دو موجودیت برگزینید.", messages.WARNING)
+            return None
+        chosen = Entity.objects.filter(pk__in=queryset.values("pk"))
+
+        def form_class(data=None):
+            return MergeTargetForm(data, choices=chosen)
+
+        def perform(qs, data):
+            target = data["target"]
+            entities.merge_entities(target, [e for e in qs if e.pk != target.pk])
+            return qs.count() - 1 if qs.exists() else 0
+
+        return confirm_action(self, request, chosen, "ادغام موجودیت‌ها", perform, form_class)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_articles=Count("mentions", distinct=True))
@@ -247,8 +269,51 @@ class EntityAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">دیدن</a>', reverse("articles:entity", args=[obj.slug]))
 
 
+class CandidateEntityForm(forms.Form):
+    entity = forms.ModelChoiceField(Entity.objects.all(), label="نام دیگرِ این موجودیت")
+
+
+@admin.register(EntityCandidate)
+class EntityCandidateAdmin(admin.ModelAdmin):
+    """Names discovery proposed: never entities until an editor accepts or merges them."""
+
+    list_display = ["name", "kind", "pattern", "article_count", "status", "example_article"]
+    list_filter = ["status", "kind"]
+    search_fields = ["name"]
+    list_select_related = ["example_article"]
+    readonly_fields = ["key", "example_article", "merged_into"]
+    actions = ["accept", "reject", "merge_into"]
+
+    @admin.action(description="پذیرفتن به‌عنوان موجودیت تازه", permissions=["change"])
+    def accept(self, request, queryset):
+        proposed = queryset.filter(status=EntityCandidate.Status.PROPOSED)
+        return confirm_action(self, request, proposed, "پذیرفتن", lambda qs, _: _each(qs, entities.accept))
+
+    @admin.action(description="رد کردن", permissions=["change"])
+    def reject(self, request, queryset):
+        proposed = queryset.filter(status=EntityCandidate.Status.PROPOSED)
+        return confirm_action(self, request, proposed, "رد کردن", lambda qs, _: _each(qs, entities.reject))
+
+    @admin.action(description="افزودن به‌عنوان نام دیگرِ یک موجودیت", permissions=["change"])
+    def merge_into(self, request, queryset):
+        proposed = queryset.filter(status=EntityCandidate.Status.PROPOSED)
+
+        def perform(qs, data):
+            return _each(qs, lambda candidate: entities.merge(candidate, data["entity"]))
+
+        return confirm_action(self, request, proposed, "افزودن به موجودیت", perform, CandidateEntityForm)
+
+
+def _each(queryset: QuerySet, function) -> int:
+    count = 0
+    for item in queryset:
+        function(item)
+        count += 1
+    return count
+
+
 @admin.register(RelatedLink)
-class RelatedLinkAdmin(admin.ModelAdmin):
+class RelatedLinkAdmin(SimpleHistoryAdmin):
     list_display = ["title", "from_article", "to_article", "kind"]
     list_filter = ["kind"]
     search_fields = ["title", "url"]

@@ -503,3 +503,32 @@ def _indexed_articles_with(names: Iterable[str]) -> set[int]:
     if query is None:
         return set()
     return {int(result.pk) for result in SearchQuerySet().models(Article).filter(query)}
+
+
+def merge_entities(target: Entity, others: Iterable[Entity]) -> int:
+    """Fold duplicate entities into ``target``: their names become its aliases, their aliases and
+    mentions move to it (counts added per article), then they are deleted. Nothing is lost: the
+    history keeps the deleted rows. Returns how many mentions moved."""
+    moved = 0
+    with transaction.atomic():
+        for other in others:
+            if other.pk == target.pk:
+                continue
+            for alias in list(other.aliases.all()):
+                alias.entity = target
+                alias.save()
+            if not EntityAlias.objects.filter(key=persian.match_key(other.name)[:200]).exists():
+                EntityAlias.objects.create(entity=target, name=other.name)
+            for mention in list(other.mentions.all()):
+                kept, created = Mention.objects.get_or_create(
+                    article_id=mention.article_id, entity=target, defaults={"count": mention.count}
+                )
+                if not created:
+                    kept.count += mention.count
+                    kept.save(update_fields=["count"])
+                mention.delete()
+                moved += 1
+            EntityCandidate.objects.filter(merged_into=other).update(merged_into=target)
+            other.delete()
+    invalidate()
+    return moved

@@ -152,11 +152,10 @@ def _save_links(article: Article, parsed: ParsedArticle) -> None:
 
 def _after_save(article: Article) -> None:
     """Derived data every saved article needs: its links resolved, links to it resolved."""
-    from articles import entities, links
+    from articles import links
 
     links.resolve_from(article)
-    links.resolve_to(article)
-    entities.extract_for(article)
+    links.resolve_to(article)  # (entity mentions follow every save: see signals)
 
 
 def import_items(

@@ -7,6 +7,7 @@ Text is stored as written (editors see the original); search and matching normal
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from articles.persian import match_key
 
@@ -119,6 +120,8 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    history = HistoricalRecords()  # who changed what, when; compare and revert in the admin
+
     class Meta:
         ordering = ["-published", "-id"]
         verbose_name = "مقاله"
@@ -178,6 +181,8 @@ class RelatedLink(models.Model):
     kind = models.CharField("نوع", max_length=20, choices=Kind.choices, default=Kind.RELATED)
     position = models.PositiveIntegerField("ترتیب", default=0)
 
+    history = HistoricalRecords()  # who changed what, when; compare and revert in the admin
+
     class Meta:
         ordering = ["from_article", "position"]
         verbose_name = "پیوند مرتبط"
@@ -210,6 +215,8 @@ class Entity(models.Model):
     kind = models.CharField("نوع", max_length=20, choices=Kind.choices, default=Kind.OTHER)
     description = models.CharField("توضیح", max_length=300, blank=True)
 
+    history = HistoricalRecords()  # who changed what, when; compare and revert in the admin
+
     class Meta:
         ordering = ["name"]
         verbose_name = "موجودیت"
@@ -226,6 +233,8 @@ class EntityAlias(models.Model):
     entity = models.ForeignKey(Entity, verbose_name="موجودیت", on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField("نام دیگر", max_length=200, help_text="املای دیگر یا نام کوتاه، مانند «پوتین».")
     key = models.CharField(max_length=200, unique=True, editable=False, help_text="شکل یکسان‌شده برای تطبیق.")
+
+    history = HistoricalRecords()  # who changed what, when; compare and revert in the admin
 
     class Meta:
         ordering = ["entity", "name"]

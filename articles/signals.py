@@ -1,16 +1,23 @@
-"""Signal handlers: every saved or deleted article (or its facets) reaches the index on commit."""
+"""Signal handlers: every saved or deleted article (or its facets) reaches the index on commit,
+and its entity mentions follow its text."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from articles import indexing
+from articles import entities, indexing
 from articles.models import Article, Mention
+
+TEXT_FIELDS = {"title", "lead", "body"}
 
 
 @receiver(post_save, sender=Article)
-def article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> None:
-    if not raw:
-        indexing.schedule(instance.pk)
+def article_saved(sender, instance: Article, raw: bool = False, update_fields=None, **kwargs) -> None:
+    """Every save (import, admin, revert, shell) re-indexes; a text change also re-extracts names."""
+    if raw:
+        return
+    indexing.schedule(instance.pk)
+    if update_fields is None or TEXT_FIELDS & set(update_fields):
+        entities.extract_for(instance)
 
 
 @receiver(post_delete, sender=Article)

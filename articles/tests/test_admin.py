@@ -150,3 +150,55 @@ def test_article_list_shows_jalali_dates_and_counts(client, editor, import_paths
     import_paths(REPO / "demo" / "articles.jsonl")
     html = client.get("/admin/articles/article/").content.decode()
     assert "۱۴۰۴" in html and "column-mention_count" in html and "column-link_count" in html
+
+
+def test_history_keeps_who_changed_what_and_revert_restores_text_and_index(
+    client, editor, seed, django_capture_on_commit_callbacks
+):
+    url = f"/admin/articles/article/{seed.pk}/change/"
+    original = seed.title
+    data = form_data(client.get(url).content.decode())
+    data["title"] = ["عنوانی که ویراستار اشتباه نوشت درباره زرافه"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, data)
+    record = seed.history.order_by("-history_date").first()
+    assert record.history_user == editor and record.title.endswith("زرافه")
+    history_page = client.get(f"{url.removesuffix('change/')}history/").content.decode()
+    assert "sara" in history_page and "زرافه" in history_page
+
+    first = seed.history.order_by("history_date").first()
+    revert_url = f"/admin/articles/article/{seed.pk}/history/{first.history_id}/"
+    revert_data = form_data(client.get(revert_url).content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(revert_url, revert_data)
+    assert response.status_code == 302
+    seed.refresh_from_db()
+    assert seed.title == original
+    assert run_search(SearchParams(q="زرافه")).count == 0
+    assert [h.article.pk for h in run_search(SearchParams(q="ریابکوف")).hits] == [seed.pk]
+
+
+def test_merging_entities_keeps_every_mention(client, editor, seed):
+    from articles.models import Entity, EntityAlias, Mention
+
+    putin = Entity.objects.create(name="ولادیمیر پوتین", slug="putin", kind=Entity.Kind.PERSON)
+    twin = Entity.objects.create(name="پوتین", slug="putin-2", kind=Entity.Kind.PERSON)
+    EntityAlias.objects.create(entity=twin, name="ولادیمیر ولادیمیرویچ پوتین")
+    Mention.objects.create(article=seed, entity=putin, count=2)
+    Mention.objects.create(article=seed, entity=twin, count=3)
+    post = {"action": "merge", "_selected_action": [str(putin.pk), str(twin.pk)]}
+    assert 'name="target"' in client.post("/admin/articles/entity/", post).content.decode()
+    client.post("/admin/articles/entity/", {**post, "apply": "1", "target": str(putin.pk)})
+
+    assert not Entity.objects.filter(pk=twin.pk).exists()
+    assert Mention.objects.get(article=seed, entity=putin).count == 5
+    assert set(putin.aliases.values_list("name", flat=True)) >= {"پوتین", "ولادیمیر ولادیمیرویچ پوتین"}
+    assert Entity.history.filter(id=twin.pk, history_type="-").exists()  # the deleted twin is in history
+
+
+def test_login_attempts_are_limited(client, settings):
+    User.objects.create_user("reza", password="the-right-password-1403", is_staff=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "reza", "password": "wrong"})
+    response = client.post("/admin/login/", {"username": "reza", "password": "the-right-password-1403"})
+    assert response.status_code == 429 or "_auth_user_id" not in client.session
