@@ -1,0 +1,23 @@
+"""``manage.py import_archive PATH``: load an ``export_archive`` file into an empty database."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from articles import indexing
+from articles.models import Article
+
+
+class Command(BaseCommand):
+    help = "Restore an archive written by export_archive (into an empty database), then index it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+
+    def handle(self, *args, path: str, **options) -> None:
+        if Article.objects.exists():
+            raise CommandError("the database already holds articles: restore into an empty one")
+        with transaction.atomic(), indexing.suspended():  # all or nothing; index once at the end
+            call_command("loaddata", path, format="jsonl", verbosity=0)
+        indexing.repair(indexing.compare())
+        self.stdout.write(f"restored {Article.objects.count()} articles from {path}; index rebuilt")
