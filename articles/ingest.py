@@ -190,6 +190,10 @@ def import_items(
             if on_progress:
                 on_progress(report)
         changed = set(touched)
-    if changed and index:
-        indexing.index_articles(changed, on_progress=on_index_progress)
+    if index:
+        # Unchanged articles too, when the index lacks them (an import killed before its
+        # indexing pass, then run again): the import ends with its articles searchable.
+        missing = report.article_ids - {int(pk) for pk in indexing.indexed_ids()}
+        if changed | missing:
+            indexing.index_articles(changed | missing, on_progress=on_index_progress)
     return report

@@ -35,8 +35,10 @@ class PersianWhooshBackend(WhooshSearchBackend):
         A blocking ``flock`` on a file beside the index: gunicorn workers, management commands and
         tests queue here instead of failing or buffering in a background thread.
         """
-        os.makedirs(self.path, exist_ok=True)
-        with open(os.path.join(self.path, ".newsarchive-write.lock"), "a") as handle:
+        # Beside the index folder, not in it: clearing deletes the folder while we hold the lock.
+        parent = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(parent, exist_ok=True)
+        with open(os.path.abspath(self.path) + ".write.lock", "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -94,8 +96,12 @@ class PersianWhooshBackend(WhooshSearchBackend):
             writer.commit()
 
     def clear(self, models=None, commit=True):
+        """Empty the index; clearing everything deletes the files, so a corrupt index clears too."""
         with self.write_lock():
-            super().clear(models=models, commit=commit)
+            if models is None:
+                self.delete_index()
+            else:
+                super().clear(models=models, commit=commit)
 
     def doc_count(self) -> int:
         if not self.setup_complete:
@@ -108,12 +114,29 @@ class PersianWhooshBackend(WhooshSearchBackend):
         return set(self.indexed_versions())
 
     def indexed_versions(self) -> dict[str, datetime | None]:
-        """``django_id`` → the ``updated`` time each document was indexed with."""
+        """``django_id`` → the ``updated`` time each live document was indexed with.
+
+        Reads the id lexicon and the sortable ``updated`` column, not the stored fields (which
+        hold whole articles): cheap enough to run after every import.
+        """
         if not self.setup_complete:
             self.setup()
         self.index = self.index.refresh()
-        with self.index.searcher() as searcher:
-            return {fields["django_id"]: fields.get("updated") for fields in searcher.all_stored_fields()}
+        versions: dict[str, datetime | None] = {}
+        with self.index.reader() as reader:
+            updated = reader.column_reader("updated", translate=False) if reader.has_column("updated") else None
+            for term in reader.lexicon("django_id"):
+                for docnum in reader.postings("django_id", term).all_ids():
+                    if reader.is_deleted(docnum):
+                        continue
+                    value = None
+                    if updated is not None:
+                        try:
+                            value = long_to_datetime(updated[docnum])
+                        except (OverflowError, ValueError):
+                            value = None
+                    versions[term.decode() if isinstance(term, bytes) else term] = value
+        return versions
 
     def corrections(self, terms: list[str], field: str = "text") -> dict[str, str]:
         """For each term the index lacks, the most frequent indexed term one edit away (else two).
