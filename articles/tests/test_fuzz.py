@@ -15,7 +15,7 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(Heal
 
 # Characters that break naive code: RTL/LTR marks and embeddings, ZWNJ/ZWJ, BOM, controls,
 # quotes, brackets and every query operator, Arabic and Persian letters and digits.
-NASTY = list('\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202e\u2066\u2069\ufeff\x00\x07\x1b"\'()[]{}:*?~^-+!|&\\/<>')
+NASTY = list("\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202e\u2066\u2069\ufeff\x00\x07\x1b\"'()[]{}:*?~^-+!|&\\/<>")
 PERSIAN = list("ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیيكة۰۱۲۳۴۵۶۷۸۹٠١٢٣")
 TOKENS = [" ", "OR", "title:", "source:", '"', "-", "a", "1", "گفتوگو", "پوتين", "می کند"]
 text = st.lists(st.sampled_from(NASTY + PERSIAN + TOKENS), max_size=40).map("".join)
@@ -91,8 +91,7 @@ def seeded(django_db_setup, django_db_blocker):
 params = st.fixed_dictionaries(
     {"q": any_text},
     optional={
-        name: any_text
-        for name in ("page", "page_size", "sort", "from", "to", "source", "category", "tag", "entity")
+        name: any_text for name in ("page", "page_size", "sort", "from", "to", "source", "category", "tag", "entity")
     },
 )
 
