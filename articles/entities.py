@@ -52,7 +52,10 @@ def segments(*texts: str) -> list[list[str]]:
 
 
 def article_segments(article: Article) -> list[list[str]]:
-    return segments(article.title, article.lead, article.body)
+    """The article's own text and the titles of its related links: a «خبر مرتبط» teaser is
+    part of the page as published (the seed names کی‌یف only there); the teaser's lead is not."""
+    link_titles = [link.title for link in article.links.all()] if article.pk else []
+    return segments(article.title, article.lead, article.body, *link_titles)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -101,6 +101,11 @@ class _Batch:
         index_articles(self.pks)
 
 
+def is_suspended() -> bool:
+    """Inside ``suspended()``: bulk work (an import) that does per-article work itself."""
+    return bool(getattr(_state, "suspended", 0))
+
+
 def schedule(pk: int) -> None:
     """Re-index article ``pk`` once the current transaction commits (one batch per transaction).
 

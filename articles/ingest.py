@@ -152,10 +152,11 @@ def _save_links(article: Article, parsed: ParsedArticle) -> None:
 
 def _after_save(article: Article) -> None:
     """Derived data every saved article needs: its links resolved, links to it resolved."""
-    from articles import links
+    from articles import entities, links
 
     links.resolve_from(article)
-    links.resolve_to(article)  # (entity mentions follow every save: see signals)
+    links.resolve_to(article)
+    entities.extract_for(article)  # after the links: their titles count (see entities)
 
 
 def import_items(

@@ -131,6 +131,7 @@ class SearchPage:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     relaxed: bool = False  # "most words": not every word was found together
     suggestion: str = ""  # did-you-mean: the query rewritten with words the archive has
+    query_string: str = ""  # the engine query that ran (reused by the attention chart)
     unavailable: bool = False  # the index could not be read (being rebuilt)
     parsed: query.ParsedQuery | None = None
 
@@ -206,15 +207,12 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         return page
     try:
         base = _base_queryset(params, parsed)
-        sqs, relaxed = _matching(base, parsed)
-        if with_facets:
-            for name in FACET_FIELDS:
-                sqs = sqs.facet(name, limit=20)
-        start = (params.page - 1) * params.page_size
-        results = list(sqs.load_all()[start : start + params.page_size])
-        page.count, page.relaxed = sqs.count(), relaxed
-        if with_facets:
-            page.facets = _facets(sqs.facet_counts())
+        strict = _text_sq(parsed, relaxed=False)
+        results, page.count, page.facets, page.query_string = _run(base, strict, params, with_facets)
+        if page.count == 0 and len(parsed.plain_terms()) > 1:  # all words found nothing: most words
+            relaxed = _text_sq(parsed, relaxed=True)
+            results, page.count, page.facets, page.query_string = _run(base, relaxed, params, with_facets)
+            page.relaxed = True
     except Exception:  # a broken or missing index must not take the page down
         log.exception("search failed for %r", params)
         page.unavailable = True
@@ -230,18 +228,35 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
     return page
 
 
-def attention(params: SearchParams) -> list[tuple[str, str, int]]:
+def _run(base: SearchQuerySet, text: SQ | None, params: SearchParams, with_facets: bool):
+    """One engine query for the page: its hits, count, facets and query string (for charts)."""
+    sqs = base.filter(text) if text is not None else base.all()
+    if with_facets:
+        for name in FACET_FIELDS:
+            sqs = sqs.facet(name, limit=20)
+    loaded = sqs.load_all()
+    start = (params.page - 1) * params.page_size
+    results = list(loaded[start : start + params.page_size])  # runs the query once; the rest is cached
+    facets = _facets(loaded.facet_counts()) if with_facets else {}
+    return results, loaded.count(), facets, sqs.query.build_query()
+
+
+def attention(params: SearchParams, page: SearchPage | None = None) -> list[tuple[str, str, int]]:
     """Matching articles per Jalali month, or per day when they span two months or less.
 
     ``(key, label, count)`` rows, every period between the first and last match included.
+    Given the search's ``page``, it reuses that query instead of deciding it again.
     """
     backend = connections["default"].get_backend()
     parsed = query.parse(params.q)
     if (parsed.is_empty and params.is_blank) or not hasattr(backend, "published_dates"):
         return []
     try:
-        sqs, _ = _matching(_base_queryset(params, parsed), parsed)
-        dates = [jalali.aware_utc(d) for d in backend.published_dates(sqs.query.build_query())]
+        if page is not None and page.query_string:
+            query_string = page.query_string
+        else:
+            query_string = _matching(_base_queryset(params, parsed), parsed)[0].query.build_query()
+        dates = [jalali.aware_utc(d) for d in backend.published_dates(query_string)]
     except Exception:
         log.exception("attention chart failed for %r", params)
         return []

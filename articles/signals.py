@@ -16,7 +16,8 @@ def article_saved(sender, instance: Article, raw: bool = False, update_fields=No
     if raw:
         return
     indexing.schedule(instance.pk)
-    if update_fields is None or TEXT_FIELDS & set(update_fields):
+    # An import extracts after it has saved the article's links too (ingest._after_save).
+    if not indexing.is_suspended() and (update_fields is None or TEXT_FIELDS & set(update_fields)):
         entities.extract_for(instance)
 
 

@@ -91,7 +91,7 @@ def article_graph(request: HttpRequest, pk: int) -> HttpResponse:
 def search_page(request: HttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET, default_page_size=PAGE_SIZE)
     results = run_search(params)
-    series = attention(params) if results.count else []
+    series = attention(params, results) if results.count else []
     kept = request.GET.copy()
     kept.pop("page", None)
     facets = _facet_links(kept, results.facets)

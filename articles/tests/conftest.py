@@ -94,6 +94,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+served_var: dict[str, Path] = {}  # base URL → the served archive's var folder
+
+
 @pytest.fixture(scope="session")
 def served(tmp_path_factory):
     """Migrate a fresh database, load the demo and serve it with gunicorn; yields the base URL."""
@@ -101,7 +104,8 @@ def served(tmp_path_factory):
     env = {**process_env(var), "DEBUG": "0"}
     manage = [sys.executable, str(REPO / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=REPO)
-    subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=REPO, capture_output=True)
+    demo = subprocess.run([*manage, "load_demo", "--editor"], env=env, check=True, cwd=REPO, capture_output=True)
+    (var / "editor-password").write_text(demo.stdout.decode().split("one-time password ")[1].split()[0])
     port = _free_port()
     log_path = var / "gunicorn.log"
     log = log_path.open("wb")
@@ -122,6 +126,7 @@ def served(tmp_path_factory):
         stderr=log,  # a file, not a pipe: nobody drains a pipe during a long session, and a full one blocks
     )
     base = f"http://127.0.0.1:{port}"
+    served_var[base] = var
     deadline = time.monotonic() + 60
     while True:
         try:

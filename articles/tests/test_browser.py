@@ -307,3 +307,25 @@ def test_the_font_is_fetched_once_thanks_to_the_preload(tabs):
     fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     fonts = [url for url in fetched if url.endswith(".woff2")]
     assert len(fonts) == 1, fonts
+
+
+def test_an_editor_fixes_a_title_in_the_admin_and_readers_find_it(tabs, served, article_path):
+    from articles.tests.conftest import served_var
+
+    password = (served_var[served] / "editor-password").read_text().strip()
+    page = tabs.open("desktop")
+    _goto(page, "/admin/login/")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_load_state("load")
+    article_id = article_path.strip("/").split("/")[-1]
+    _goto(page, f"/admin/articles/article/{article_id}/change/")
+    new_title = "واکنش روسیه به احتمال گفت‌وگوی پوتین و ترامپ؛ مسکو منتظر تماس تلفنی"
+    page.fill("#id_title", new_title)
+    page.click("input[name=_save]")
+    page.wait_for_load_state("load")
+    assert "/admin/articles/article/" in page.url
+    _goto(page, "/search/?q=" + urllib.parse.quote("منتظر تماس"))
+    assert new_title in page.inner_text("ol.article-list")
