@@ -53,6 +53,12 @@ def index_articles(
     return written
 
 
+def optimize() -> None:
+    backend = _backend()
+    if hasattr(backend, "optimize"):
+        backend.optimize()
+
+
 def indexed_ids() -> set[str]:
     return _backend().indexed_ids()
 

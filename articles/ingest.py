@@ -19,6 +19,8 @@ from articles import indexing, persian
 from articles.importers import ParsedArticle, ParseError
 from articles.models import Article, Category, RelatedLink, Source, Tag, unicode_slug
 
+OPTIMIZE_AFTER = 1000  # an import indexing this many articles merges the index into one segment
+
 
 class Outcome(StrEnum):
     CREATED = "created"
@@ -197,4 +199,6 @@ def import_items(
         missing = report.article_ids - {int(pk) for pk in indexing.indexed_ids()}
         if changed | missing:
             indexing.index_articles(changed | missing, on_progress=on_index_progress)
+        if len(changed | missing) >= OPTIMIZE_AFTER:
+            indexing.optimize()
     return report
