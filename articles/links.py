@@ -32,8 +32,12 @@ def find_target(link: RelatedLink) -> Article | None:
 
 def resolve_from(article: Article) -> int:
     """Resolve ``article``'s own unresolved links; returns how many now point somewhere."""
+    return _resolve(article.links.filter(to_article__isnull=True))
+
+
+def _resolve(unresolved) -> int:
     resolved = 0
-    for link in article.links.filter(to_article__isnull=True):
+    for link in unresolved:
         target = find_target(link)
         if target is not None:
             link.to_article = target
@@ -56,11 +60,4 @@ def resolve_to(article: Article) -> int:
 
 def resolve_all() -> int:
     """Resolve every unresolved link in the archive (after a bulk change)."""
-    resolved = 0
-    for link in RelatedLink.objects.filter(to_article__isnull=True).select_related(None):
-        target = find_target(link)
-        if target is not None:
-            link.to_article = target
-            link.save(update_fields=["to_article"])
-            resolved += 1
-    return resolved
+    return _resolve(RelatedLink.objects.filter(to_article__isnull=True))
