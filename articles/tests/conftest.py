@@ -3,6 +3,7 @@ demo archive served by gunicorn (one server for the session, shared by test_serv
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -60,6 +61,12 @@ def search_index(_whoosh_in_tmp):
     backend.clear()
     yield backend
     backend.clear()
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    """Write ``records`` as a JSON Lines file (real Persian, not escaped) and return its path."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
 
 
 @pytest.fixture

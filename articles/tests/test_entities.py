@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
@@ -12,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles import discovery, entities, importers
 from articles.models import Article, Entity, EntityAlias, EntityCandidate, Mention
-from articles.tests.conftest import SEED
+from articles.tests.conftest import SEED, write_jsonl
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +35,6 @@ def mentions(article: Article) -> dict[str, int]:
 
 def make_article(external_id: str, title: str, body: str, lead: str = "") -> Article:
     return Article.objects.create(external_id=external_id, title=title, lead=lead, body=body)
-
-
-def write_jsonl(path, records: list[dict]):
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
-    return path
 
 
 # --- the seed ----------------------------------------------------------------------------------

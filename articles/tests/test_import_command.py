@@ -1,19 +1,12 @@
 """The import command and the save path: idempotent, reporting, losing nothing."""
 
-import json
-
 import pytest
 from django.core.management import call_command
 
 from articles.models import Article, RelatedLink, Source
-from articles.tests.conftest import SEED
+from articles.tests.conftest import SEED, write_jsonl
 
 pytestmark = pytest.mark.django_db
-
-
-def _jsonl(path, records):
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
-    return path
 
 
 RECORD = {
@@ -44,14 +37,14 @@ def test_seed_page_imports_into_structured_records(search_index, capsys):
 
 
 def test_reimport_is_idempotent(tmp_path, search_index, capsys):
-    path = _jsonl(tmp_path / "a.jsonl", [RECORD, {**RECORD, "id": "t-2", "title": "خبر دوم"}])
+    path = write_jsonl(tmp_path / "a.jsonl", [RECORD, {**RECORD, "id": "t-2", "title": "خبر دوم"}])
     call_command("import_articles", str(path), str(SEED))
     call_command("import_articles", str(path), str(SEED))
     assert Article.objects.count() == 3
     assert Source.objects.count() == 2
     assert "created 0, updated 0, unchanged 3, failed 0" in capsys.readouterr().out.splitlines()[-1]
 
-    _jsonl(path, [{**RECORD, "title": "افزایش قیمت نان در تهران از شنبه"}])
+    write_jsonl(path, [{**RECORD, "title": "افزایش قیمت نان در تهران از شنبه"}])
     call_command("import_articles", str(path))
     assert Article.objects.get(external_id="t-1").title.endswith("از شنبه")
     assert "created 0, updated 1, unchanged 0" in capsys.readouterr().out
@@ -60,7 +53,7 @@ def test_reimport_is_idempotent(tmp_path, search_index, capsys):
 def test_malformed_file_is_reported_and_the_rest_imports(tmp_path, search_index, capsys):
     folder = tmp_path / "batch"
     folder.mkdir()
-    _jsonl(folder / "good.jsonl", [RECORD])
+    write_jsonl(folder / "good.jsonl", [RECORD])
     (folder / "broken.jsonl").write_text('{"id": "x-1", "title": "نیمه\n', encoding="utf-8")
     (folder / "binary.txt").write_bytes(b"\xff\xfe\x00\x00\x9c\x80garbage\x00")
     call_command("import_articles", str(folder))
@@ -72,7 +65,7 @@ def test_malformed_file_is_reported_and_the_rest_imports(tmp_path, search_index,
 
 
 def test_article_without_title_is_kept_and_marked_for_review(tmp_path, search_index):
-    path = _jsonl(tmp_path / "a.jsonl", [{**RECORD, "title": None}])
+    path = write_jsonl(tmp_path / "a.jsonl", [{**RECORD, "title": None}])
     call_command("import_articles", str(path))
     article = Article.objects.get()
     assert article.title_derived

@@ -1,11 +1,9 @@
 """The related-link graph: links resolve by URL or normalized title, across separate imports."""
 
-import json
-
 import pytest
 
 from articles.models import Article, RelatedLink
-from articles.tests.conftest import REPO
+from articles.tests.conftest import REPO, write_jsonl
 
 pytestmark = pytest.mark.django_db
 
@@ -21,23 +19,18 @@ TARGET = {
 }
 
 
-def _write(path, *records):
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
-    return path
-
-
 def test_link_resolves_when_its_target_arrives_in_a_later_import(import_paths, tmp_path):
     import_paths(RAW)
     link = RelatedLink.objects.get()
     assert link.to_article is None  # visible as unresolved until the target is archived
 
-    import_paths(_write(tmp_path / "later.jsonl", TARGET))
+    import_paths(write_jsonl(tmp_path / "later.jsonl", [TARGET]))
     link.refresh_from_db()
     assert link.to_article == Article.objects.get(external_id="link-target")
 
 
 def test_link_resolves_at_once_when_the_target_is_already_archived(import_paths, tmp_path):
-    import_paths(_write(tmp_path / "first.jsonl", TARGET))
+    import_paths(write_jsonl(tmp_path / "first.jsonl", [TARGET]))
     import_paths(RAW)
     assert RelatedLink.objects.get().to_article.external_id == "link-target"
 
@@ -49,7 +42,7 @@ def test_link_resolves_by_url_before_title(import_paths, tmp_path):
         "body": "متن خبر نخست.\nبیشتر بخوانید: عنوانی که با هیچ خبری یکی نیست",
         "source": "خبرنامه آرشیو",
     }
-    import_paths(_write(tmp_path / "a.jsonl", source, TARGET))
+    import_paths(write_jsonl(tmp_path / "a.jsonl", [source, TARGET]))
     link = RelatedLink.objects.get(from_article__external_id="src")
     assert link.kind == RelatedLink.Kind.ALSO_READ and link.to_article is None
     RelatedLink.objects.filter(pk=link.pk).update(url=TARGET["url"])
@@ -61,7 +54,7 @@ def test_link_resolves_by_url_before_title(import_paths, tmp_path):
 
 
 def test_article_page_and_api_show_both_directions(client, import_paths, tmp_path):
-    import_paths(RAW, _write(tmp_path / "t.jsonl", TARGET))
+    import_paths(RAW, write_jsonl(tmp_path / "t.jsonl", [TARGET]))
     source = Article.objects.exclude(external_id="link-target").get()
     target = Article.objects.get(external_id="link-target")
 
@@ -72,7 +65,7 @@ def test_article_page_and_api_show_both_directions(client, import_paths, tmp_pat
 
 
 def test_graph_page_lists_the_neighbourhood_without_javascript(client, import_paths, tmp_path):
-    import_paths(RAW, _write(tmp_path / "t.jsonl", TARGET))
+    import_paths(RAW, write_jsonl(tmp_path / "t.jsonl", [TARGET]))
     target = Article.objects.get(external_id="link-target")
     response = client.get(f"/articles/{target.pk}/graph/")
     html = response.content.decode()

@@ -4,14 +4,13 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article
-from articles.tests.conftest import SEED
+from articles.tests.conftest import SEED, write_jsonl
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def archive(import_paths, tmp_path):
-    import json
 
     record = {
         "id": "p-1",
@@ -25,9 +24,7 @@ def archive(import_paths, tmp_path):
         "category": ["شهری"],
         "tags": [],
     }
-    path = tmp_path / "p.jsonl"
-    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    import_paths(SEED, path)
+    import_paths(SEED, write_jsonl(tmp_path / "p.jsonl", [record]))
     return {a.external_id: a for a in Article.objects.all()}
 
 

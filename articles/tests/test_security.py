@@ -1,11 +1,9 @@
 """Escaping, security headers and the API's limits."""
 
-import json
-
 import pytest
 
 from articles.models import Article
-from articles.tests.conftest import SEED
+from articles.tests.conftest import SEED, write_jsonl
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +22,7 @@ def hostile(import_paths, tmp_path):
         "category": [f"دسته {PAYLOAD}"],
         "tags": [PAYLOAD],
     }
-    path = tmp_path / "x.jsonl"
-    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    import_paths(path, SEED)
+    import_paths(write_jsonl(tmp_path / "x.jsonl", [record]), SEED)
     return Article.objects.get(external_id="xss-1")
 
 
