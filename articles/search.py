@@ -173,7 +173,9 @@ def _source_slugs(names: list[str]) -> list[str]:
 
 
 def _base_queryset(params: SearchParams, parsed: query.ParsedQuery) -> SearchQuerySet:
-    sqs = SearchQuerySet().models(Article)
+    # The index holds articles only: ``.models(Article)`` would add a narrowing search over every
+    # document to each query on Whoosh.
+    sqs = SearchQuerySet()
     if not params.include_drafts:
         sqs = sqs.filter(status=Exact(Article.Status.PUBLISHED))
     for name, value in (
@@ -327,9 +329,16 @@ def similar_articles(article: Article, limit: int = 5) -> list[Article]:
     """ "More like this": published articles sharing the article's most telling terms."""
     if not article.is_published:
         return []
+    backend = connections["default"].get_backend()
     try:
-        results = list(SearchQuerySet().models(Article).more_like_this(article).load_all()[:limit])
+        if hasattr(backend, "similar"):  # Whoosh: the text comes from the database, not the index
+            text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
+            filter_query = f"status:{Article.Status.PUBLISHED}"
+            pks = [int(pk) for pk in backend.similar(f"articles.article.{article.pk}", text, limit + 1, filter_query)]
+        else:
+            pks = [int(r.pk) for r in SearchQuerySet().models(Article).more_like_this(article)[: limit + 1]]
     except Exception:  # the page must render even when the index is being rebuilt
         log.exception("more_like_this failed for article %s", article.pk)
         return []
-    return [r.object for r in results if r.object is not None and r.object.is_published and r.object.pk != article.pk]
+    found = Article.objects.published().select_related("source").in_bulk([pk for pk in pks if pk != article.pk])
+    return [found[pk] for pk in pks if pk in found][:limit]
