@@ -30,10 +30,15 @@ def _backend():
 
 
 def index_articles(
-    pks: Iterable[int], batch_size: int = 500, on_progress: Callable[[int, int], None] | None = None
+    pks: Iterable[int],
+    batch_size: int = 500,
+    on_progress: Callable[[int, int], None] | None = None,
+    commit_every: int = 5000,
 ) -> int:
     """Index the articles among ``pks`` and drop the deleted ones from the index.
 
+    Articles are read ``batch_size`` at a time and committed ``commit_every`` at a time: each
+    commit merges segments, and between commits the write lock is free for editors' saves.
     Returns how many documents were written.
     """
     pks = sorted(set(pks))
@@ -41,16 +46,38 @@ def index_articles(
     written = 0
     if on_progress:
         on_progress(0, len(pks))
-    for start in range(0, len(pks), batch_size):
-        batch = pks[start : start + batch_size]
-        articles = list(index.index_queryset().filter(pk__in=batch))
-        if articles:
-            backend.update(index, articles)
-            written += len(articles)
-        backend.remove_ids([f"articles.article.{pk}" for pk in set(batch) - {a.pk for a in articles}])
-        if on_progress:
-            on_progress(min(start + batch_size, len(pks)), len(pks))
+    for chunk_start in range(0, len(pks), commit_every):
+        chunk = pks[chunk_start : chunk_start + commit_every]
+        with _writer(backend) as writer:
+            for start in range(0, len(chunk), batch_size):
+                batch = chunk[start : start + batch_size]
+                articles = list(index.index_queryset().filter(pk__in=batch))
+                written += writer.update(index, articles)
+                writer.remove_ids([f"articles.article.{pk}" for pk in set(batch) - {a.pk for a in articles}])
+                if on_progress:
+                    on_progress(chunk_start + min(start + batch_size, len(chunk)), len(pks))
     return written
+
+
+@contextmanager
+def _writer(backend) -> Iterator:
+    """The backend's batch writer, or (another engine) one that sends each batch as it comes."""
+    if hasattr(backend, "writing"):
+        with backend.writing() as writer:
+            yield writer
+        return
+
+    class PerBatch:
+        def update(self, index, articles) -> int:
+            if articles:
+                backend.update(index, articles)
+            return len(articles)
+
+        def remove_ids(self, identifiers) -> None:
+            for identifier in identifiers:
+                backend.remove(identifier)
+
+    yield PerBatch()
 
 
 def optimize() -> None:

@@ -87,6 +87,32 @@ class _KeptSearcher:
         pass
 
 
+class _Writer:
+    """What ``PersianWhooshBackend.writing()`` yields: replace or delete documents in one writer."""
+
+    def __init__(self, backend: PersianWhooshBackend, writer) -> None:
+        self.backend, self.whoosh = backend, writer
+
+    def update(self, index, objects) -> int:
+        docs = []
+        for obj in objects:
+            try:
+                doc = index.full_prepare(obj)
+            except SkipDocument:
+                continue
+            doc.pop("boost", None)  # document boosts are not supported by Whoosh 2.5+
+            docs.append({key: self.backend._from_python(value) for key, value in doc.items()})
+        if docs:
+            self.whoosh.delete_by_query(Or([Term(ID, doc[ID]) for doc in docs]))
+            for doc in docs:
+                self.whoosh.add_document(**doc)
+        return len(docs)
+
+    def remove_ids(self, identifiers) -> None:
+        if identifiers:
+            self.whoosh.delete_by_query(Or([Term(ID, identifier) for identifier in identifiers]))
+
+
 class _ReusingIndex:
     """The Whoosh index as the backend holds it: ``searcher()`` reuses one searcher per thread.
 
@@ -160,54 +186,39 @@ class PersianWhooshBackend(WhooshSearchBackend):
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def update(self, index, iterable, commit=True):
-        """Replace the documents of ``iterable`` in one writer.
-
-        The stock backend calls Whoosh's ``update_document`` per object, which opens a reader over
-        every segment for each document (~0.1 s each on a 1,000-article index). Here one query
-        deletes the batch's old versions and the new ones are added, under one lock and commit.
-        """
-        if not self.setup_complete:
-            self.setup()
-        docs = []
-        for obj in iterable:
-            try:
-                doc = index.full_prepare(obj)
-            except SkipDocument:
-                continue
-            doc.pop("boost", None)  # document boosts are not supported by Whoosh 2.5+
-            docs.append({key: self._from_python(value) for key, value in doc.items()})
-        if not docs:
-            return
-        with self.write_lock():
-            self.index = self.index.refresh()
-            writer = self.index.writer(limitmb=self.limitmb)
-            try:
-                writer.delete_by_query(Or([Term(ID, doc[ID]) for doc in docs]))
-                for doc in docs:
-                    writer.add_document(**doc)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+        """Replace the documents of ``iterable`` in one writer (one lock, one commit)."""
+        with self.writing() as writer:
+            writer.update(index, iterable)
 
     def remove(self, obj_or_string, commit=True):
         self.remove_ids([get_identifier(obj_or_string)])
 
     def remove_ids(self, identifiers: list[str]) -> None:
         """Delete documents by haystack identifier (``articles.article.7``) in one writer."""
-        if not identifiers:
-            return
+        if identifiers:
+            with self.writing() as writer:
+                writer.remove_ids(identifiers)
+
+    @contextmanager
+    def writing(self) -> Iterator[_Writer]:
+        """One Whoosh writer under the cross-process lock, committed when the block ends.
+
+        The stock backend calls Whoosh's ``update_document`` per object, which opens a reader over
+        every segment for each document (~0.1 s each on a 1,000-article index). Here a batch's
+        old versions go in one delete and every commit merges segments once: bulk indexing
+        writes thousands of documents per commit.
+        """
         if not self.setup_complete:
             self.setup()
         with self.write_lock():
             self.index = self.index.refresh()
-            writer = self.index.writer(limitmb=self.limitmb)
+            writer = _Writer(self, self.index.writer(limitmb=self.limitmb))
             try:
-                writer.delete_by_query(Or([Term(ID, identifier) for identifier in identifiers]))
+                yield writer
             except BaseException:
-                writer.cancel()
+                writer.whoosh.cancel()
                 raise
-            writer.commit()
+            writer.whoosh.commit()
 
     def clear(self, models=None, commit=True):
         """Empty the index; clearing everything deletes the files, so a corrupt index clears too."""
