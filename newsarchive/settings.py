@@ -48,12 +48,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+NEWSARCHIVE_HTTPS = env_bool("NEWSARCHIVE_HTTPS", False)
+# Serving over HTTPS means a real deployment; NEWSARCHIVE_PRODUCTION=1 says so without HTTPS.
+NEWSARCHIVE_PRODUCTION = env_bool("NEWSARCHIVE_PRODUCTION", NEWSARCHIVE_HTTPS)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("NEWSARCHIVE_PRODUCTION", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # Development and demo only: a fixed key is fine for an archive running on 127.0.0.1.
-    SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+    if NEWSARCHIVE_PRODUCTION and not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: a production archive (NEWSARCHIVE_PRODUCTION=1 or NEWSARCHIVE_HTTPS=1) "
+            "needs a random key of 50 or more characters, e.g. from "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
+        )
+    # Development and demo only: a fixed key is fine for an archive running on 127.0.0.1. The
+    # "django-insecure-" prefix makes `check --deploy` flag it if it ever reaches a server.
+    SECRET_KEY = "django-insecure-newsarchive-development-key-never-use-it-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -216,11 +224,12 @@ if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
-if env_bool("NEWSARCHIVE_HTTPS", False):
+if NEWSARCHIVE_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # The reverse proxy in front terminates TLS and sets X-Forwarded-Proto (dropping any the client sent).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

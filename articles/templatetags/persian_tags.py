@@ -1,4 +1,6 @@
-"""Template filters for what readers see: Persian digits, Jalali dates, readable Persian text."""
+"""Template filters for what readers see: Persian digits, Jalali dates, readable Persian text, safe links."""
+
+from urllib.parse import urlsplit
 
 from django import template
 
@@ -26,3 +28,14 @@ def jdatetime(value) -> str:
 def fa_text(value) -> str:
     """Scraped text made readable (Persian letters, half-spaces); escaped by the template as usual."""
     return persian.display(value or "")
+
+
+@register.filter
+def web_url(value) -> str:
+    """``value`` if it is an http(s) address, else "".
+
+    Imported URLs are stored as scraped; escaping keeps markup out of ``href`` but not a
+    ``javascript:`` or ``data:`` URL, which only a scheme allow-list stops.
+    """
+    url = str(value or "").strip()
+    return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""

@@ -102,6 +102,7 @@ def _free_port() -> int:
 
 
 served_var: dict[str, Path] = {}  # base URL → the served archive's var folder
+served_env: dict[str, dict[str, str]] = {}  # base URL → the environment its manage.py commands need
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +135,7 @@ def served(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     served_var[base] = var
+    served_env[base] = env
     deadline = time.monotonic() + 60
     while True:
         try:
