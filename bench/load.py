@@ -71,15 +71,17 @@ def get(port: int, path: str, timeout: float = 60) -> tuple[int, float, int]:
 class Gunicorn:
     """``gunicorn newsarchive.wsgi --workers 2 --preload --no-control-socket`` on a free port."""
 
-    def __init__(self, var_dir: Path, workers: int = 2) -> None:
+    def __init__(self, var_dir: Path, workers: int = 2, env: dict | None = None) -> None:
         self.port = free_port()
+        self.base_env = os.environ if env is None else env  # e.g. a test's own PostgreSQL database
         self.var_dir = var_dir
         self.workers = workers
         self.proc: subprocess.Popen | None = None
         self.log = var_dir / "gunicorn.log"
 
     def __enter__(self) -> Gunicorn:
-        env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(self.var_dir), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"}
+        env = {**self.base_env, "NEWSARCHIVE_VAR_DIR": str(self.var_dir)}
+        env["DJANGO_SETTINGS_MODULE"] = "newsarchive.settings"
         env.pop("DEBUG", None)
         gunicorn = REPO / ".venv" / "bin" / "gunicorn"
         cmd = [
