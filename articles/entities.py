@@ -252,14 +252,14 @@ def count_mentions(article: Article, using: Matcher | None = None) -> Counter[in
     return (using or matcher()).count(article_segments(article))
 
 
-def extract_for(article: Article) -> dict[int, int]:
+def extract_for(article: Article, using: Matcher | None = None) -> dict[int, int]:
     """Replace the article's Mention rows with what its text mentions now; returns {entity id: count}.
 
     Idempotent: rows already right are left alone, so a second run writes nothing.
     """
     if article.pk is None:
         raise ValueError("save the article before extracting its mentions")
-    counts = count_mentions(article)
+    counts = count_mentions(article, using)
     _apply({article.pk: counts})
     return dict(counts)
 

@@ -127,17 +127,33 @@ def save_parsed(parsed: ParsedArticle, cache: dict | None = None) -> tuple[Artic
             article.save()
             outcome = Outcome.UPDATED
         terms = cache.setdefault("terms", {})
-        article.categories.set(_get_terms(Category, parsed.categories, terms))
-        article.tags.set(_get_terms(Tag, parsed.tags, terms))
-        _save_links(article, parsed)
-        _after_save(article)
+        categories = _get_terms(Category, parsed.categories, terms)
+        tags = _get_terms(Tag, parsed.tags, terms)
+        if outcome is Outcome.CREATED:  # nothing to replace: one insert per relation
+            _add_new(Article.categories.through, article, "category", categories)
+            _add_new(Article.tags.through, article, "tag", tags)
+        else:
+            article.categories.set(categories)
+            article.tags.set(tags)
+        _save_links(article, parsed, replace=outcome is not Outcome.CREATED)
+        _after_save(article, cache.get("matcher"))
     return article, outcome
 
 
-def _save_links(article: Article, parsed: ParsedArticle) -> None:
+def _add_new(through, article: Article, name: str, targets: list) -> None:
+    """Rows of a many-to-many relation for a just-created article (``set()`` would query first)."""
+    unique = {target.pk: target for target in targets}
+    if unique:
+        through.objects.bulk_create(through(article=article, **{name: target}) for target in unique.values())
+
+
+def _save_links(article: Article, parsed: ParsedArticle, replace: bool = True) -> None:
     from articles.links import link_key
 
-    article.links.all().delete()
+    if replace:
+        article.links.all().delete()
+    if not parsed.links:
+        return
     RelatedLink.objects.bulk_create(
         RelatedLink(
             from_article=article,
@@ -152,13 +168,14 @@ def _save_links(article: Article, parsed: ParsedArticle) -> None:
     )
 
 
-def _after_save(article: Article) -> None:
-    """Derived data every saved article needs: its links resolved, links to it resolved."""
+def _after_save(article: Article, matcher=None) -> None:
+    """Derived data every saved article needs: its links resolved, links to it resolved, and
+    its mentions (with ``matcher``, an import's snapshot of the entities, when given)."""
     from articles import entities, links
 
     links.resolve_from(article)
     links.resolve_to(article)
-    entities.extract_for(article)  # after the links: their titles count (see entities)
+    entities.extract_for(article, using=matcher)  # after the links: their titles count (see entities)
 
 
 def import_items(
@@ -171,10 +188,16 @@ def import_items(
 
     ``index=False`` leaves the index alone (the caller rebuilds it, e.g. ``rebuild_index``).
     """
+    from articles import entities
+
     report = ImportReport()
     cache: dict = {}
+    # One snapshot of the entities for the whole import: checking for editors' changes costs two
+    # queries an article. Entities added while it runs reach these articles on their next save.
+    matcher = entities.matcher()
     with indexing.suspended() as touched:
         for item in items:
+            cache.setdefault("matcher", matcher)
             if isinstance(item, ParseError):
                 report.failed += 1
                 report.errors.append(item)
