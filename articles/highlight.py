@@ -23,8 +23,7 @@ def snippet(text: str, query_terms: set[str], size: int = 240, readable: bool = 
     text = " ".join(text.split())
     if not text:
         return mark_safe("")
-    tokens = persian.tokenize(text)
-    hits = [t for t in tokens if t.term in query_terms] if query_terms else []
+    hits = _hits(text, query_terms, size) if query_terms else []
     start, end = _best_window(text, hits, size)
     marked, cursor = [], start
     for token in hits:
@@ -37,6 +36,22 @@ def snippet(text: str, query_terms: set[str], size: int = 240, readable: bool = 
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(text) else ""
     return mark_safe(prefix + "".join(marked) + suffix)
+
+
+def _hits(text: str, query_terms: set[str], size: int) -> list[persian.Token]:
+    """The tokens of ``text`` that are query terms, analyzing no more text than the snippet needs.
+
+    Reading stops a window's length after the first hit, so a long article costs the analysis
+    of its first paragraphs, not of all of it. The cut lands on a space, and the region is
+    re-read whole when the cut may have split a compound.
+    """
+    limit = 4 * size
+    while True:
+        cut = len(text) if limit >= len(text) else max(text.rfind(" ", 0, limit), 1)
+        hits = [t for t in persian.tokenize(text[:cut]) if t.term in query_terms]
+        if cut == len(text) or (hits and hits[0].end + 2 * size < cut):
+            return [t for t in hits if t.end < cut - size // 2] if cut < len(text) else hits
+        limit *= 4
 
 
 def _as_is(piece: str) -> str:

@@ -31,6 +31,7 @@ SUGGEST_BELOW = 3
 SLUG = re.compile(r"[-\w]+")
 NO_SUCH_SLUG = "-none-"  # offer did-you-mean when a query finds fewer articles than this
 FACET_FIELDS = {"source": Source, "categories": Category, "entities": Entity}
+FACET_LIMIT = 20  # values shown per facet (Whoosh counts them all; the page lists the top ones)
 SORTS = {"relevance": "مرتبط‌ترین", "newest": "جدیدترین", "oldest": "قدیمی‌ترین"}
 
 
@@ -235,7 +236,7 @@ def _run(base: SearchQuerySet, text: SQ | None, params: SearchParams, with_facet
     sqs = base.filter(text) if text is not None else base.all()
     if with_facets:
         for name in FACET_FIELDS:
-            sqs = sqs.facet(name, limit=20)
+            sqs = sqs.facet(name, limit=FACET_LIMIT)
     loaded = sqs.load_all()
     start = (params.page - 1) * params.page_size
     results = list(loaded[start : start + params.page_size])  # runs the query once; the rest is cached
@@ -320,6 +321,7 @@ def _facets(counts: dict) -> dict[str, list[FacetValue]]:
     facets = {}
     for name, model in FACET_FIELDS.items():
         pairs = [(slug, n) for slug, n in counts.get("fields", {}).get(name, []) if slug]
+        pairs = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:FACET_LIMIT]
         names = dict(model.objects.filter(slug__in=[s for s, _ in pairs]).values_list("slug", "name"))
         facets[name] = [FacetValue(slug, names.get(slug, slug), n) for slug, n in pairs]
     return facets
