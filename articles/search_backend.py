@@ -10,7 +10,8 @@ cross-process write lock, access to the index's vocabulary for did-you-mean, and
 * text fields are neither stored nor sortable (pages read articles from the database): a smaller
   index, and hits no longer unpickle whole articles;
 * one searcher per thread is reused across requests until the index changes (the stock backend
-  opens two readers over every segment per query, and a third to count documents);
+  opens two readers over every segment per query, and a third to count documents), and it reads
+  the index files without copying them into the worker's memory;
 * one writer per batch (the stock backend opens a reader per document).
 """
 
@@ -154,6 +155,10 @@ class PersianWhooshBackend(WhooshSearchBackend):
 
     def setup(self) -> None:
         super().setup()
+        # Whoosh reads a segment through mmap, then copies each of its files into a BytesIO: every
+        # worker would hold a private copy of the whole index (~0.7 of its size on disk), growing
+        # with the archive. Plain file reads leave that to the page cache, shared by all workers.
+        self.storage.supports_mmap = False
         self.index = _ReusingIndex(self.index)
 
     def build_schema(self, fields):
