@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from articles import entities, jalali, links
+from articles.edit_conflicts import EditConflictMixin, VersionedHistoryAdmin
 from articles.models import Article, Category, Entity, EntityAlias, EntityCandidate, Mention, RelatedLink, Source, Tag
 from articles.search import matching_ids
 
@@ -62,7 +62,7 @@ class CategoryChoiceForm(forms.Form):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(EditConflictMixin, admin.ModelAdmin):
     list_display = ["name", "domain", "article_count"]
     search_fields = ["name", "domain"]
     prepopulated_fields = {"slug": ["name"]}
@@ -76,7 +76,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category, Tag)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(EditConflictMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -104,7 +104,7 @@ class MentionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(VersionedHistoryAdmin):
     list_display = ["title", "source", "published_jalali", "status", "mention_count", "link_count", "title_derived"]
     list_filter = ["status", "title_derived", "source", "categories"]
     list_select_related = ["source"]
@@ -232,7 +232,7 @@ class MergeTargetForm(forms.Form):
 
 
 @admin.register(Entity)
-class EntityAdmin(SimpleHistoryAdmin):
+class EntityAdmin(VersionedHistoryAdmin):
     list_display = ["name", "kind", "slug", "article_count", "page"]
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name"]
@@ -313,7 +313,7 @@ def _each(queryset: QuerySet, function) -> int:
 
 
 @admin.register(RelatedLink)
-class RelatedLinkAdmin(SimpleHistoryAdmin):
+class RelatedLinkAdmin(VersionedHistoryAdmin):
     list_display = ["title", "from_article", "to_article", "kind"]
     list_filter = ["kind"]
     search_fields = ["title", "url"]

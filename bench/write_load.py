@@ -28,6 +28,7 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
+from dataclasses import asdict, dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -42,6 +43,8 @@ ROUND_WORDS = ["زمردین", "کهربایی", "لاجوردی", "شنگرفی
 MESSY = "گفتوگو درباره تماس های تازه ادامه پیدا میکند"
 READ_FIGURES = {"tool", "seconds", "requests", "rps", "non_2xx_3xx", "socket_errors", "p95_ms", "error"}
 SEARCHES = ["پوتین", "آلودگی هوا", "گفتوگو", "تورم", "بورس تهران", "title:استانبول"]
+# What the admin says when a save is refused because another save came since the form opened.
+CONFLICT = re.compile(r"پس از باز شدن این فرم، به دست (.+?) در .+? تغییر کرده است")
 
 
 # -- the archive, through manage.py ------------------------------------------------------------
@@ -68,6 +71,18 @@ def prepare(env: dict, copies: int = 0) -> str:
         make_import_file(path, copies, "archive")
         manage(env, "import_articles", str(path))
     return demo.split("one-time password ")[1].split()[0]
+
+
+def make_editor(env: dict, username: str) -> str:
+    """One more staff user in the editors group (beside the demo's «editor»); returns its password."""
+    code = (
+        "import json, secrets; from django.contrib.auth.models import User; "
+        "from articles.roles import ensure_editors_group; "
+        f"user = User.objects.create_user({username!r}, is_staff=True); password = secrets.token_urlsafe(12); "
+        "user.set_password(password); user.save(); user.groups.add(ensure_editors_group()); "
+        "print(json.dumps(password))"
+    )
+    return django_json(env, code)
 
 
 def make_import_file(path: Path, copies: int, prefix: str) -> list[str]:
@@ -140,6 +155,8 @@ class _FormFields(HTMLParser):
         if tag == "select":
             self._select = None
         elif tag == "textarea":
+            text = self.data[self._textarea][0]
+            self.data[self._textarea][0] = text.removeprefix("\n")  # as browsers read <textarea>
             self._textarea = None
         elif tag == "form":
             self._in_form = False
@@ -216,27 +233,34 @@ def _with_marker(body: str, marker: str) -> str:
     return "\n".join([*kept, marker]).strip()
 
 
-def edit(
-    mode: str,
-    articles: list[int],
-    edits: int,
-    word: str,
-    base: str = "",
-    username: str = "editor",
-    password: str = "",
-    seconds: float = 0,
-) -> list[dict]:
-    """Edit ``articles`` in turn, ``edits`` times in all (or until ``seconds`` pass); one record per attempt.
+@dataclass
+class Editor:
+    """One editor's work: ``edits`` saves over ``articles`` in turn (or until ``seconds`` pass).
 
-    ``mode`` is ``http`` (the admin's change form, as a browser submits it) or ``orm`` (a save in
-    a script, as ``manage.py shell`` would). An attempt is ``ok`` only when the editor was told it
-    saved (the admin's redirect; ``save()`` returning); anything else is a reported failure.
+    ``mode`` is ``http`` (the admin's change form at ``base``, as a browser submits it, logged in
+    as ``username``) or ``orm`` (a save in a script, as ``manage.py shell`` would).
     """
+
+    mode: str
+    articles: list[int]
+    edits: int
+    word: str
+    base: str = ""
+    username: str = "editor"
+    seconds: float = 0
+
+
+def edit(editor: Editor, password: str = "") -> list[dict]:
+    """Run ``editor``; one record per attempt. An attempt is ``ok`` only when the editor was told
+    it saved (the admin's redirect; ``save()`` returning); anything else is a reported failure,
+    an edit conflict (the admin refused a form opened before another save) among them.
+    """
+    mode, articles, edits, word, seconds = editor.mode, editor.articles, editor.edits, editor.word, editor.seconds
     deadline = time.monotonic() + seconds if seconds else None
     records: list[dict] = []
     if mode == "http":
-        session = AdminSession(base)
-        session.login(username, password)
+        session = AdminSession(editor.base)
+        session.login(editor.username, password)
     else:
         import django
 
@@ -257,11 +281,15 @@ def edit(
                     raise RuntimeError(f"change form: HTTP {status}")
                 data = form_fields(html)
                 title, marker = edit_values(word, n // len(articles), data["title"][0])
-                record.update(title=title, marker=marker)
+                record.update(title=title, marker=marker, seen=data["title"][0])
                 data["title"] = [title]
                 data["body"] = [_with_marker(data["body"][0], marker)]
                 data["_save"] = ["ذخیره"]
                 status, headers, html = session.request("POST", url, data)
+                conflict = CONFLICT.search(html) if status == 200 else None
+                if conflict:
+                    record["conflict_by"] = conflict.group(1)
+                    raise RuntimeError(f"edit conflict: {conflict.group(0)}")
                 if status != 302 or "/login/" in headers.get("location", ""):
                     errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', html, re.S)
                     raise RuntimeError(f"save: HTTP {status} {' '.join(errors)[:300]}")
@@ -326,35 +354,65 @@ def lost_edits(records: list[dict], rows: dict[int, dict]) -> dict:
     }
 
 
+def article_versions(env: dict, pks: list[int]) -> dict[int, list[str]]:
+    """Each article's titles as committed, oldest first (its history), repeats run together."""
+    code = (
+        "import json; from articles.models import Article; "
+        f"rows = Article.history.filter(id__in={sorted(set(pks))!r}).order_by('history_date', 'history_id'); "
+        "print(json.dumps([[r.id, r.title] for r in rows], ensure_ascii=False))"
+    )
+    versions: dict[int, list[str]] = {}
+    for pk, title in django_json(env, code):
+        titles = versions.setdefault(pk, [])
+        if not titles or titles[-1] != title:
+            titles.append(title)
+    return versions
+
+
+def shared_edits(records: list[dict], versions: dict[int, list[str]]) -> dict:
+    """Account for editors who edit the same articles, against what each article committed.
+
+    A saved edit must have replaced the very version its form showed (``seen``); if it replaced
+    another, that other save was overwritten unseen: lost. A refused edit (an edit conflict) must
+    not have committed, and the version it was refused over is another editor's.
+    """
+    lost = []
+    for record in records:
+        titles = versions.get(record["article"], [])
+        if not record["ok"] or "title" not in record:
+            continue
+        if record["title"] not in titles:
+            lost.append({"article": record["article"], "saved": record["title"], "reason": "never committed"})
+            continue
+        replaced = titles[titles.index(record["title"]) - 1]
+        if replaced != record["seen"]:
+            lost.append({"article": record["article"], "lost": replaced, "overwritten_by": record["title"]})
+    refused = [r for r in records if not r["ok"] and "title" in r]
+    return {
+        "attempted": len(records),
+        "saved": sum(r["ok"] for r in records),
+        "failed": sum(not r["ok"] for r in records),
+        "conflicts": sum("conflict_by" in r for r in records),
+        "failed_but_committed": sum(r["title"] in versions.get(r["article"], []) for r in refused),
+        "lost": len(lost),
+        "lost_detail": lost[:10],
+        "errors": sorted({r["error"] for r in records if r.get("error") and "conflict_by" not in r})[:10],
+    }
+
+
 def edit_main(args: argparse.Namespace) -> None:
     """``write_load.py edit``: run one editor and write its records as JSON."""
-    records = edit(
-        args.mode,
-        [int(pk) for pk in args.articles.split(",")],
-        args.edits,
-        args.word,
-        base=args.base,
-        username=args.username,
-        password=os.environ.get("EDITOR_PASSWORD", ""),
-        seconds=args.seconds,
-    )
+    fields = {name: getattr(args, name) for name in Editor.__dataclass_fields__}
+    editor = Editor(**{**fields, "articles": [int(pk) for pk in args.articles.split(",")]})
+    records = edit(editor, password=os.environ.get("EDITOR_PASSWORD", ""))
     Path(args.out).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
 
 
-def start_editor(
-    env: dict,
-    out: Path,
-    mode: str,
-    articles: list[int],
-    edits: int,
-    word: str,
-    base: str = "",
-    password: str = "",
-    seconds: float = 0,
-) -> subprocess.Popen:
+def start_editor(env: dict, out: Path, editor: Editor, password: str = "") -> subprocess.Popen:
     """An editor in a process of its own (as in a deployment: one more client of the database)."""
-    cmd = [sys.executable, __file__, "edit", "--mode", mode, "--articles", ",".join(map(str, articles))]
-    cmd += ["--edits", str(edits), "--word", word, "--out", str(out), "--base", base, "--seconds", str(seconds)]
+    cmd = [sys.executable, __file__, "edit", "--out", str(out)]
+    for name, value in asdict(editor).items():
+        cmd += [f"--{name}", ",".join(map(str, value)) if name == "articles" else str(value)]
     return subprocess.Popen(cmd, env={**env, "EDITOR_PASSWORD": password}, cwd=REPO)
 
 
@@ -466,7 +524,9 @@ def held_under_load(
         for path in paths * 2:  # warm both workers on every page
             get(server.port, path)
         word = EDITOR_WORDS[0]
-        editor = start_editor(env, var / "editor.json", "http", edited, 10_000, word, base, password, seconds)
+        editor = start_editor(
+            env, var / "editor.json", Editor("http", edited, 10_000, word, base, seconds=seconds), password
+        )
         importer = subprocess.Popen(
             [sys.executable, str(REPO / "manage.py"), "import_articles", str(var / "import.jsonl")],
             env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,

@@ -1,72 +1,42 @@
 """The editors' desk, driven through Django's test client as an editor would."""
 
-from html.parser import HTMLParser
+import sys
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import Client
 
-from articles.models import Article
+from articles import jalali
+from articles.models import Article, Category, Entity
 from articles.roles import EDITORS
 from articles.search import SearchParams, run_search
 from articles.tests.conftest import REPO, SEED
 
+sys.path.insert(0, str(REPO / "bench"))
+from write_load import form_fields as form_data
+
 pytestmark = pytest.mark.django_db
+CONFLICT = "پس از باز شدن این فرم"
 
 
-class _FormFields(HTMLParser):
-    """The values a browser would submit with the admin's change form (``<form id="…_form">``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, list[str]] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-        self._in_form = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and a.get("id", "").endswith("_form"):
-            self._in_form = True
-        if not self._in_form or not a.get("name"):
-            if tag == "option" and self._select and "selected" in a:
-                self.data.setdefault(self._select, []).append(a.get("value", ""))
-            return
-        if tag == "input" and a.get("type") not in ("submit", "button", "file"):
-            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
-                return
-            default = "on" if a.get("type") in ("checkbox", "radio") else ""
-            self.data.setdefault(a["name"], []).append(a.get("value", default))
-        elif tag == "select":
-            self._select = a["name"]
-        elif tag == "textarea":
-            self._textarea = a["name"]
-            self.data[a["name"]] = [""]
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "form":
-            self._in_form = False
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea][0] += data
-
-
-def form_data(html: str) -> dict[str, list[str]]:
-    parser = _FormFields()
-    parser.feed(html)
-    return parser.data
+def _log_in(client: Client, username: str, **names) -> User:
+    user = User.objects.create_user(username, password="a-long-editor-pass-1403", is_staff=True, **names)
+    user.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(user)
+    return user
 
 
 @pytest.fixture
 def editor(client):
-    user = User.objects.create_user("sara", password="a-long-editor-pass-1403", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITORS))
-    client.force_login(user)
-    return user
+    return _log_in(client, "sara")
+
+
+@pytest.fixture
+def other_client(editor) -> Client:
+    """A second editor, in a browser of her own."""
+    other = Client()
+    _log_in(other, "maryam", first_name="مریم", last_name="کاظمی")
+    return other
 
 
 @pytest.fixture
@@ -202,3 +172,91 @@ def test_login_attempts_are_limited(client, settings):
         client.post("/admin/login/", {"username": "reza", "password": "wrong"})
     response = client.post("/admin/login/", {"username": "reza", "password": "the-right-password-1403"})
     assert response.status_code == 429 or "_auth_user_id" not in client.session
+
+
+# -- edit conflicts: two editors on one article ----------------------------------------------------
+
+
+def _change_url(obj) -> str:
+    return f"/admin/articles/{obj._meta.model_name}/{obj.pk}/change/"
+
+
+def test_later_save_over_a_changed_article_is_refused_naming_who_and_when(client, other_client, editor, seed):
+    url = _change_url(seed)
+    mine, hers = form_data(client.get(url).content.decode()), form_data(other_client.get(url).content.decode())
+    assert mine["edit_version"] == hers["edit_version"] and mine["edit_version"][0]
+
+    hers["title"] = ["عنوان مریم درباره گفت‌وگوی تلفنی"]
+    assert other_client.post(url, hers).status_code == 302
+    mine["title"] = ["عنوان سارا درباره گفت‌وگوی تلفنی"]
+    mine["lead"] = ["لید تازه سارا"]
+    refused = client.post(url, mine)
+
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    changed_at = seed.history.order_by("-history_date").first().history_date
+    assert CONFLICT in html and "مریم کاظمی" in html and jalali.format_datetime(changed_at) in html
+    assert f'<a href="{url.removesuffix("change/")}history/">تغییرهای او را ببینید</a>' in html
+    assert "در این‌ها فرق دارد: عنوان، لید." in html  # the fields her save and this form disagree on
+    assert "در نسخه ذخیره‌شده: «عنوان مریم درباره گفت‌وگوی تلفنی»" in html
+    seed.refresh_from_db()
+    assert seed.title == "عنوان مریم درباره گفت‌وگوی تلفنی" and seed.lead != "لید تازه سارا"
+
+    again = form_data(html)  # what I typed is still in the form, with the version I have now seen
+    assert again["title"] == mine["title"] and again["lead"] == mine["lead"]
+    assert again["edit_version"] != mine["edit_version"]
+    assert client.post(url, again).status_code == 302
+    seed.refresh_from_db()
+    assert (seed.title, seed.lead) == ("عنوان سارا درباره گفت‌وگوی تلفنی", "لید تازه سارا")
+    titles = [record.title for record in seed.history.order_by("history_date")]
+    assert titles[-2:] == ["عنوان مریم درباره گفت‌وگوی تلفنی", "عنوان سارا درباره گفت‌وگوی تلفنی"]
+
+
+def test_editors_saving_one_after_another_see_no_conflict(client, other_client, editor, seed):
+    url = _change_url(seed)
+    for browser, title in [(client, "عنوان نخست"), (other_client, "عنوان دوم"), (client, "عنوان سوم")]:
+        data = form_data(browser.get(url).content.decode())
+        data["title"] = [title]
+        assert browser.post(url, data).status_code == 302
+    seed.refresh_from_db()
+    assert seed.title == "عنوان سوم"
+
+
+@pytest.mark.parametrize("version", [None, "", "garbled", "0" * 32])
+def test_a_missing_or_forged_version_never_overwrites(client, editor, seed, version):
+    url = _change_url(seed)
+    data = form_data(client.get(url).content.decode())
+    data["title"] = ["عنوانی بی‌نسخه"]
+    if version is None:
+        del data["edit_version"]
+    else:
+        data["edit_version"] = [version]
+    response = client.post(url, data)
+    assert response.status_code == 200 and CONFLICT in response.content.decode()
+    seed.refresh_from_db()
+    assert seed.title != "عنوانی بی‌نسخه"
+
+
+def test_a_bulk_action_since_the_form_opened_is_a_conflict_too(client, other_client, editor, seed):
+    """``categories.set()`` leaves ``updated`` alone; the version still sees it."""
+    url = _change_url(seed)
+    mine = form_data(client.get(url).content.decode())
+    economy = Category.objects.create(name="اقتصاد", slug="economy")
+    post = {"action": "add_category", "_selected_action": [str(seed.pk)], "apply": "1", "category": economy.pk}
+    other_client.post("/admin/articles/article/", post)
+    response = client.post(url, mine)
+    assert response.status_code == 200 and CONFLICT in response.content.decode()
+    assert list(seed.categories.all()) == [economy]
+
+
+def test_entity_change_form_refuses_a_stale_save(client, other_client, editor):
+    entity = Entity.objects.create(name="ولادیمیر پوتین", slug="putin", kind=Entity.Kind.PERSON)
+    url = _change_url(entity)
+    mine, hers = form_data(client.get(url).content.decode()), form_data(other_client.get(url).content.decode())
+    hers["description"] = ["رئیس‌جمهور روسیه"]
+    assert other_client.post(url, hers).status_code == 302
+    mine["description"] = ["سیاستمدار"]
+    html = client.post(url, mine).content.decode()
+    assert CONFLICT in html and "مریم کاظمی" in html
+    entity.refresh_from_db()
+    assert entity.description == "رئیس‌جمهور روسیه"

@@ -232,14 +232,17 @@ def test_the_payloads_were_imported_as_written(hostile):
     assert "xss-browser-1" in hostile["mentioned"]
 
 
-def test_article_page_shows_every_payload_as_text(watched, hostile):
-    path = f"/articles/{hostile['article']}/"
-    response = _open(watched, path)
-    _assert_inert(watched, response, path)
+def _open_article(page, pk: int, title: str, lead: str) -> None:
+    """Open an article page: inert, its headline (page title too) and lead shown as written."""
+    path = f"/articles/{pk}/"
+    _assert_inert(page, _open(page, path), path)
+    assert _text(page, "article h1") == shown(title)
+    assert _title(page).startswith(shown(title))
+    assert _text(page, "article p.lead") == shown(lead)
 
-    assert _text(watched, "article h1") == shown(TITLE)
-    assert _title(watched).startswith(shown(TITLE))
-    assert _text(watched, "article p.lead") == shown(LEAD)
+
+def test_article_page_shows_every_payload_as_text(watched, hostile):
+    _open_article(watched, hostile["article"], TITLE, LEAD)
     assert [p.translate(LATIN_DIGITS) for p in watched.locator("article div.body p").all_inner_texts()] == [
         *map(shown, PARAGRAPHS),
         shown("این سخنان در نشست خبری تهران بیان شد."),
@@ -256,12 +259,7 @@ def test_article_page_shows_every_payload_as_text(watched, hostile):
 
 
 def test_raw_text_page_with_a_title_closing_tag(watched, hostile):
-    path = f"/articles/{hostile['txt_article']}/"
-    response = _open(watched, path)
-    _assert_inert(watched, response, path)
-    assert _text(watched, "article h1") == shown(TXT_TITLE)
-    assert _title(watched).startswith(shown(TXT_TITLE))
-    assert _text(watched, "article p.lead") == shown(TXT_LEAD)
+    _open_article(watched, hostile["txt_article"], TXT_TITLE, TXT_LEAD)
     assert shown(TXT_PARAGRAPH) in _text(watched, "article div.body")
     assert shown(TXT_RELATED) in _text(watched, "section.related")
 

@@ -19,6 +19,7 @@ from load import Gunicorn
 
 EDITORS = [("http", 24), ("http", 24), ("orm", 30), ("orm", 30)]  # (how it saves, how many edits)
 ARTICLES_EACH = 4
+SHARED_EDITS = 16  # each of two editors, over the same two articles
 
 
 def test_lost_edits_tells_a_reported_failure_from_a_silent_loss():
@@ -63,11 +64,9 @@ def test_editors_and_an_import_at_once_lose_no_write(tmp_path):
             write_load.start_editor(
                 env,
                 tmp_path / f"editor-{n}.json",
-                mode,
-                pks[n * ARTICLES_EACH : (n + 1) * ARTICLES_EACH],
-                edits,
-                write_load.EDITOR_WORDS[n],
-                base,
+                write_load.Editor(
+                    mode, pks[n * ARTICLES_EACH : (n + 1) * ARTICLES_EACH], edits, write_load.EDITOR_WORDS[n], base
+                ),
                 password,
             )
             for n, (mode, edits) in enumerate(EDITORS)
@@ -95,6 +94,47 @@ def test_editors_and_an_import_at_once_lose_no_write(tmp_path):
     assert after == before + len(import_ids)  # every imported article once, no edited one duplicated
     consistent, check_out = write_load.check_index(env)
     assert consistent, check_out
+
+
+def test_two_editors_on_the_same_articles_either_save_or_are_told_of_the_conflict(tmp_path):
+    """Two editors in the admin over HTTP (two users, two processes, gunicorn with two workers)
+    save the same two articles in turn, as fast as they can: each save either lands on the
+    version its form showed or is refused with the edit-conflict message naming the other
+    editor; no save ever replaces a version its editor did not see."""
+    env = process_env(tmp_path)
+    passwords = {"editor": write_load.prepare(env)}
+    passwords["editor2"] = write_load.make_editor(env, "editor2")
+    code = "from articles.models import Article; print(list(Article.objects.values_list('pk', flat=True)[:2]))"
+    shared = write_load.django_json(env, code)
+
+    with Gunicorn(tmp_path, env=env) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        editors = [
+            write_load.start_editor(
+                env,
+                tmp_path / f"{username}.json",
+                write_load.Editor("http", shared, SHARED_EDITS, write_load.EDITOR_WORDS[n], base, username),
+                passwords[username],
+            )
+            for n, username in enumerate(passwords)
+        ]
+        assert [editor.wait(timeout=120) for editor in editors] == [0, 0]
+
+    records = {name: json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8")) for name in passwords}
+    everyone = [r for name in passwords for r in records[name]]
+    versions = write_load.article_versions(env, shared)
+    report = write_load.shared_edits(everyone, versions)
+    print(report)
+    assert report["lost"] == 0, f"a save replaced a version its editor never saw: {report}"
+    assert report["errors"] == [] and report["failed"] == report["conflicts"], report  # the only failures
+    assert report["failed_but_committed"] == 0, report
+    assert report["attempted"] == 2 * SHARED_EDITS and report["saved"] >= SHARED_EDITS, report
+    assert report["conflicts"] >= 1, f"the editors never met: nothing was tested ({report})"
+    for name, other in [("editor", "editor2"), ("editor2", "editor")]:
+        assert {r["conflict_by"] for r in records[name] if "conflict_by" in r} <= {other}, name
+    saved = {r["title"] for r in everyone if r["ok"]}
+    for pk, row in write_load.article_rows(env, shared).items():
+        assert row["title"] == versions[pk][-1] and row["title"] in saved, pk
 
 
 def test_load_holds_while_an_editor_saves_and_an_import_runs(tmp_path):
