@@ -1,0 +1,71 @@
+"""The Whoosh backend's speed measures keep results right: a reused searcher sees every commit,
+facet counts read from columns match the database, and the index is read in place."""
+
+from __future__ import annotations
+
+import os
+import tracemalloc
+
+import pytest
+from django.db.models import Count
+
+from articles import indexing
+from articles.models import Article
+from articles.search import SearchParams, run_search
+from articles.search_backend import FacetListColumn
+from articles.tests.conftest import REPO
+
+pytestmark = pytest.mark.django_db
+
+DEMO = REPO / "demo" / "articles.jsonl"
+
+
+def _searcher(backend):
+    return backend.index.searcher()._searcher
+
+
+@pytest.mark.django_db(transaction=True)  # the index follows commits
+def test_one_searcher_serves_until_a_commit_then_the_next_sees_it(import_paths):
+    import_paths(DEMO)
+    backend = indexing._backend()
+    run_search(SearchParams(q="گفتوگو"))
+    first = _searcher(backend)
+    run_search(SearchParams(q="تماس های"))
+    assert _searcher(backend) is first  # no reader opened per query
+
+    article = Article.objects.published().first()
+    article.title = "واژه‌ای تازه: زیستبوم"
+    article.save()
+    page = run_search(SearchParams(q="زیست‌بوم"))
+    assert [hit.article.pk for hit in page.hits] == [article.pk]
+    assert _searcher(backend) is not first
+
+
+def test_facet_counts_read_from_columns_match_the_database(import_paths):
+    import_paths(DEMO)
+    schema = indexing._backend().index.schema
+    assert all(isinstance(schema[name].column_type, FacetListColumn) for name in ("source", "categories", "entities"))
+    assert schema["text"].column_type is None and not schema["text"].stored  # lean text fields
+
+    page = run_search(SearchParams(q="ایران", page_size=100))
+    ids = [hit.article.pk for hit in page.hits]
+    assert page.count == len(ids) > 0
+    rows = Article.objects.filter(pk__in=ids).values("source__slug").annotate(n=Count("pk"))
+    by_source = {row["source__slug"]: row["n"] for row in rows}
+    assert {v.slug: v.count for v in page.facets["source"]} == by_source
+
+
+def test_the_index_is_read_in_place_not_copied_into_memory(import_paths):
+    import_paths(DEMO)
+    backend = indexing._backend()
+    indexing.optimize()  # one segment holding every file
+    on_disk = sum(entry.stat().st_size for entry in os.scandir(backend.path) if entry.name.endswith(".seg"))
+    tracemalloc.start()
+    try:
+        run_search(SearchParams(q="اقتصاد"))
+        run_search(SearchParams(q="ایران"))
+        held, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert on_disk > 200_000
+    assert held < on_disk / 2, f"searching holds {held:,} bytes of a {on_disk:,}-byte index"
