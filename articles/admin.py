@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -82,12 +83,46 @@ class TermAdmin(EditConflictMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class KnownChoiceAutocomplete(AutocompleteSelect):
+    """An autocomplete whose chosen object's label can be given, not read: Django's widget runs
+    one query per row of an inline to label the choice it shows."""
+
+    known: dict[str, str] | None = None
+
+    def optgroups(self, name, value, attr=None):
+        chosen = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if not self.known or not chosen or any(v not in self.known for v in chosen):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        options += [self.create_option(name, v, self.known[v], True, len(options) + i) for i, v in enumerate(chosen)]
+        return [(None, options, 0)]
+
+
+class RelatedLinkFormSet(forms.BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        target = form.instance.to_article if form.instance.to_article_id else None  # read with the link
+        widget = getattr(form.fields["to_article"].widget, "widget", None)
+        if target is not None and isinstance(widget, KnownChoiceAutocomplete):
+            widget.known = {str(target.pk): str(target)}
+        return form
+
+
 class RelatedLinkInline(admin.TabularInline):
     model = RelatedLink
+    formset = RelatedLinkFormSet
     fk_name = "from_article"
     extra = 0
     fields = ["position", "kind", "title", "url", "to_article"]
     autocomplete_fields = ["to_article"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("to_article")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "to_article":
+            kwargs["widget"] = KnownChoiceAutocomplete(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class MentionInline(admin.TabularInline):
@@ -98,6 +133,9 @@ class MentionInline(admin.TabularInline):
     fields = ["entity", "count"]
     readonly_fields = ["entity", "count"]
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("entity")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
