@@ -7,11 +7,14 @@ suspends the per-save updates and indexes its articles in batches at the end.
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import connections as db_connections
 from django.db import transaction
 from haystack import connections
 
@@ -19,6 +22,7 @@ from articles.jalali import naive_utc
 from articles.models import Article
 
 _state = threading.local()
+log = logging.getLogger(__name__)
 
 
 def _index():
@@ -171,3 +175,57 @@ def suspended() -> Iterator[set[int]]:
         yield _state.touched
     finally:
         _state.suspended = depth
+
+
+class AlongsideIndexer:
+    """A second process that indexes batches of saved articles while an import goes on.
+
+    An import's own process saves articles and extracts their names (one core); this one reads
+    the committed articles and writes the index (the other). It is forked with no database
+    connection open (a forked connection is shared with the parent), and opens its own.
+    """
+
+    def __init__(self, batch: int = 2500) -> None:
+        self.batch = batch  # articles per job: one index commit each
+        context = multiprocessing.get_context("fork")
+        self._jobs = context.SimpleQueue()
+        self._results = context.SimpleQueue()
+        db_connections.close_all()
+        self._process = context.Process(target=_index_jobs, args=(self._jobs, self._results), daemon=True)
+        self._process.start()
+        self.queued = self.indexed = 0
+
+    def send(self, pks: Iterable[int]) -> None:
+        pks = sorted(pks)
+        if pks:
+            self._jobs.put(pks)
+            self.queued += len(pks)
+
+    def finish(self, on_progress: Callable[[int, int], None] | None = None, total: int = 0) -> None:
+        """Wait until every job is indexed (reporting progress), then stop the process."""
+        self._jobs.put(None)
+        if on_progress:
+            on_progress(0, total)
+        while True:
+            kind, value = self._results.get()
+            if kind == "end":
+                break
+            if kind == "indexed":
+                self.indexed += value
+                if on_progress:
+                    on_progress(min(self.indexed, total), total)
+            else:
+                log.warning("indexing alongside the import failed, the import will index again: %s", value)
+        self._process.join()
+
+
+def _index_jobs(jobs, results) -> None:
+    try:
+        while (pks := jobs.get()) is not None:
+            try:
+                results.put(("indexed", index_articles(pks)))
+            except Exception as exc:  # reported; the import indexes what is missing or stale
+                results.put(("error", repr(exc)))
+    finally:
+        db_connections.close_all()
+        results.put(("end", 0))

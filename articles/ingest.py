@@ -183,9 +183,13 @@ def import_items(
     on_progress: Callable[[ImportReport], None] | None = None,
     on_index_progress: Callable[[int, int], None] | None = None,
     index: bool = True,
+    index_alongside: int = 0,
 ) -> ImportReport:
-    """Save every parsed article, collect every error; index what changed in one pass at the end.
+    """Save every parsed article, collect every error; index what changed.
 
+    By default the index is written in one pass at the end. ``index_alongside=N`` indexes saved
+    articles N at a time in a second process while the import goes on (a second core's work;
+    the caller must not be inside a transaction, since that process reads what was committed).
     ``index=False`` leaves the index alone (the caller rebuilds it, e.g. ``rebuild_index``).
     """
     from articles import entities
@@ -195,6 +199,8 @@ def import_items(
     # One snapshot of the entities for the whole import: checking for editors' changes costs two
     # queries an article. Entities added while it runs reach these articles on their next save.
     matcher = entities.matcher()
+    alongside = indexing.AlongsideIndexer(index_alongside) if index and index_alongside > 0 else None
+    sent: set[int] = set()
     with indexing.suspended() as touched:
         for item in items:
             cache.setdefault("matcher", matcher)
@@ -213,15 +219,29 @@ def import_items(
                     report.article_ids.add(article.pk)
                     if article.title_derived or article.review_notes:
                         report.held_for_review += 1
+            if alongside is not None and len(touched) - len(sent) >= alongside.batch:
+                batch = touched - sent
+                alongside.send(batch)
+                sent |= batch
             if on_progress:
                 on_progress(report)
         changed = set(touched)
-    if index:
+    if not index:
+        return report
+    if alongside is not None:
+        alongside.send(changed - sent)
+        alongside.finish(on_index_progress, len(changed))
+        # Whatever the second process missed (an error, or an article saved again after its
+        # batch was sent) shows up as missing or stale, and is indexed here.
+        differences = indexing.compare()
+        changed = (differences.missing | differences.stale) & (changed | report.article_ids)
+        missing: set[int] = set()
+    else:
         # Unchanged articles too, when the index lacks them (an import killed before its
         # indexing pass, then run again): the import ends with its articles searchable.
         missing = report.article_ids - {int(pk) for pk in indexing.indexed_ids()}
-        if changed | missing:
-            indexing.index_articles(changed | missing, on_progress=on_index_progress)
-        if len(changed | missing) >= OPTIMIZE_AFTER:
-            indexing.optimize()
+    if changed | missing:
+        indexing.index_articles(changed | missing, on_progress=None if alongside else on_index_progress)
+    if len(changed | missing | sent) >= OPTIMIZE_AFTER:
+        indexing.optimize()
     return report

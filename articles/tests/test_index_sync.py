@@ -1,5 +1,6 @@
 """The index follows the database: on commit, under concurrent writers, and by check_index --fix."""
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -12,7 +13,7 @@ from django.db import transaction
 from articles import indexing
 from articles.models import Article
 from articles.search import SearchParams, run_search
-from articles.tests.conftest import REPO, SEED, process_env
+from articles.tests.conftest import REPO, SEED, process_env, write_jsonl
 
 
 def _found(q: str) -> list[int]:
@@ -104,3 +105,34 @@ def test_editors_saving_at_the_same_time_all_succeed(tmp_path):
         code = f"from articles.search import *; print(run_search(SearchParams(q='{word}')).count)"
         found = subprocess.run([*manage, "shell", "-c", code], env=env, cwd=REPO, capture_output=True, text=True)
         assert found.stdout.split()[-1] == "2", found.stderr
+
+
+def test_an_import_indexing_alongside_ends_with_every_article_searchable(tmp_path):
+    """The second process indexes batches while the import saves; nothing is missed or stale,
+    including an article imported twice in one run (saved again after its batch was sent)."""
+    env = process_env(tmp_path)
+    manage = [sys.executable, str(REPO / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=REPO)
+    demo = [json.loads(line) for line in (REPO / "demo" / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = []
+    for copy in range(4):
+        for record in demo:
+            records.append({**record, "id": f"{record['id']}-c{copy}", "body": f"{record['body']}\nنسخه‌ی {copy}"})
+    first = {**records[0], "title": "نخستین عنوان"}
+    last = {**records[0], "title": "گفتوگوی بازنویسی‌شده در همان درون‌ریزی"}  # the same id, later
+    paths = [write_jsonl(tmp_path / "a.jsonl", [first, *records[1:]]), write_jsonl(tmp_path / "b.jsonl", [last])]
+    done = subprocess.run(
+        [*manage, "import_articles", *map(str, paths), "--index-alongside", "yes", "--index-batch", "50"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"created {len(records)}, updated 1" in done.stdout
+    check = subprocess.run([*manage, "check_index"], env=env, cwd=REPO, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    code = "from articles.search import *; print(run_search(SearchParams(q='گفت‌وگوی بازنویسی')).count)"
+    found = subprocess.run([*manage, "shell", "-c", code], env=env, cwd=REPO, capture_output=True, text=True)
+    assert found.stdout.split()[-1] == "1", found.stderr

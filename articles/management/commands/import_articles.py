@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,6 +12,8 @@ from articles import importers
 from articles.ingest import ImportReport, import_items
 from articles.progress import Progress
 
+ALONGSIDE_FROM = 1000  # items from which indexing runs in a second process while importing
+
 
 class Command(BaseCommand):
     help = "Import articles from .txt scrapes, .jsonl/.json files and folders of them."
@@ -18,10 +21,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="files or folders")
         parser.add_argument("--max-errors-shown", type=int, default=50, help="how many rejected items to list")
+        parser.add_argument(
+            "--index-alongside",
+            choices=["auto", "yes", "no"],
+            default="auto",
+            help="index in a second process while importing (auto: for 1,000+ items on 2+ cores)",
+        )
+        parser.add_argument("--index-batch", type=int, default=2500, help="articles per index commit alongside")
 
-    def handle(self, *args, paths: list[str], max_errors_shown: int, **options) -> None:
+    def handle(
+        self, *args, paths: list[str], max_errors_shown: int, index_alongside: str, index_batch: int, **options
+    ) -> None:
         started = time.monotonic()
         total = sum(importers.count_items(path) for path in paths)
+        alongside = index_alongside == "yes" or (
+            index_alongside == "auto" and total >= ALONGSIDE_FROM and (os.cpu_count() or 1) > 1
+        )
         progress = Progress(total, "import", self.stderr._out)
         items = itertools.chain.from_iterable(importers.iter_path(path) for path in paths)
         indexer: Progress | None = None
@@ -33,7 +48,12 @@ class Command(BaseCommand):
                 indexer = Progress(total, "index ", self.stderr._out)
             indexer.update(done)
 
-        report = import_items(items, on_progress=lambda r: progress.update(r.total), on_index_progress=index_progress)
+        report = import_items(
+            items,
+            on_progress=lambda r: progress.update(r.total),
+            on_index_progress=index_progress,
+            index_alongside=max(index_batch, 1) if alongside else 0,
+        )
         (indexer or progress).finish()
         seconds = time.monotonic() - started
         self._summary(report, seconds, max_errors_shown)
