@@ -12,7 +12,10 @@ For each size, in a fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never t
    ``run_search``, median and p95;
 4. ``bench/load.py``: ``gunicorn newsarchive.wsgi --workers 2 --preload`` on 127.0.0.1, the query
    mix over HTTP (API and page, one client), then ``wrk -t2 -c8 --latency`` per page type (home,
-   article, search, entity) and each worker's RSS afterwards.
+   article, search, entity) and each worker's RSS afterwards;
+5. ``manage.py import_articles --index-alongside yes`` into a second, fresh archive: the import as
+   a user runs it, indexing in a second process alongside, timed end to end (``--no-end-to-end``
+   skips it).
 
 ``--quick``: one size of 2,000 articles, fewer repetitions and 5 s of load per page type (a smoke
 run of about 3 minutes on a quiet machine). The table goes to stdout, the full results to
@@ -103,6 +106,9 @@ def run_size(size: int, records: list[dict], opts: argparse.Namespace) -> dict:
         result["git"]["http"] = _git_head()
         queries = query_mix(result["search"]["source_slug"])
         result["http"] = run_http(var_dir, result["search"], queries, opts.http_repeat, opts.wrk_seconds)
+        if opts.end_to_end:
+            _log(f"{size}: manage.py import_articles, end to end")
+            result["end_to_end"] = end_to_end(data, work / "e2e", timeout=opts.phase_timeout)
         result["loadavg_end"] = os.getloadavg()
     except Exception as exc:  # report what finished
         result["error"] = f"{type(exc).__name__}: {exc}"
@@ -111,6 +117,28 @@ def run_size(size: int, records: list[dict], opts: argparse.Namespace) -> dict:
         if not opts.keep:
             shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def end_to_end(data: Path, var_dir: Path, timeout: float) -> dict:
+    """What a user runs: ``import_articles`` into a fresh archive (indexing alongside, then the
+    merge into one segment), timed from start to the summary line."""
+    env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"}
+    manage = [PYTHON, str(REPO / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=REPO, env=env, check=True, timeout=timeout)
+    subprocess.run([*manage, "load_gazetteer"], cwd=REPO, env=env, check=True, timeout=timeout, capture_output=True)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*manage, "import_articles", str(data), "--index-alongside", "yes"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        timeout=timeout,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    shutil.rmtree(var_dir, ignore_errors=True)
+    return {"wall_s": round(seconds, 1), "summary": done.stdout.strip().splitlines()[-1]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,8 +203,12 @@ def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
             "  segments / index MB / DB MB",
             lambda r: "{segments_after} / {index_mb} / {db_mb}".format(**r["build"]["index"]),
         ),
-        line("import+index wall s [≤900 @100k]", lambda r: r["build"]["import_plus_index_s"]),
-        line("import+index CPU s", lambda r: r["build"]["import_plus_index_cpu_s"]),
+        line("import + index wall s, one after the other", lambda r: r["build"]["import_plus_index_s"]),
+        line("import + index CPU s", lambda r: r["build"]["import_plus_index_cpu_s"]),
+        line(
+            "import_articles end to end wall s (articles/s) [≤900 @100k]",
+            lambda r: f"{r['end_to_end']['wall_s']} ({round(r['size'] / r['end_to_end']['wall_s'], 1)}/s)",
+        ),
         line(
             "analyzer ratio, index [≤1.5]",
             lambda r: f"{r['build']['analyzer']['index_ratio']} ({r['build']['analyzer']['docs']} docs)",
@@ -249,6 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phase-timeout", type=float, default=4 * 3600, help="seconds before a phase is abandoned")
     parser.add_argument("--tmp", help="parent folder for the scratch folders (default: the system's)")
     parser.add_argument("--keep", action="store_true", help="keep each size's scratch folder (database, index)")
+    parser.add_argument(
+        "--no-end-to-end",
+        dest="end_to_end",
+        action="store_false",
+        help="skip timing manage.py import_articles (indexing alongside) into a second, fresh archive",
+    )
     opts = parser.parse_args(argv)
     if opts.quick:
         opts.sizes, opts.repeat, opts.http_repeat, opts.wrk_seconds = "2000", 5, 3, 5
