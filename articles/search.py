@@ -11,6 +11,8 @@ import datetime as dt
 import logging
 import math
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property, reduce
 from operator import and_, or_
@@ -232,16 +234,56 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
 
 
 def _run(base: SearchQuerySet, text: SQ | None, params: SearchParams, with_facets: bool):
-    """One engine query for the page: its hits, count, facets and query string (for charts)."""
+    """One engine query for the page: its hits, count, facets and query string (for charts).
+
+    Facet counts visit every match (Whoosh cannot stop at the page's top hits when it counts), so
+    they are kept per query until the index changes: the next page, another sort or the same
+    search by another reader costs only the hits.
+    """
     sqs = base.filter(text) if text is not None else base.all()
-    if with_facets:
+    query_string = sqs.query.build_query()
+    key = (query_string, _index_version()) if with_facets else None
+    counts = _facet_cache.get(key) if key and key[1] is not None else None
+    if with_facets and counts is None:
         for name in FACET_FIELDS:
             sqs = sqs.facet(name, limit=FACET_LIMIT)
     loaded = sqs.load_all()
     start = (params.page - 1) * params.page_size
     results = list(loaded[start : start + params.page_size])  # runs the query once; the rest is cached
-    facets = _facets(loaded.facet_counts()) if with_facets else {}
-    return results, loaded.count(), facets, sqs.query.build_query()
+    if with_facets and counts is None:
+        counts = loaded.facet_counts()
+        if key[1] is not None:
+            _facet_cache.put(key, counts)
+    facets = _facets(counts) if with_facets else {}
+    return results, loaded.count(), facets, query_string
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_facet_cache = _LRU(256)  # (engine query, index version) → raw facet counts, per process
+
+
+def _index_version():
+    """What changes whenever the index does (Whoosh: its generation); None: do not cache."""
+    backend = connections["default"].get_backend()
+    return backend.version() if hasattr(backend, "version") else None
 
 
 def attention(params: SearchParams, page: SearchPage | None = None) -> list[tuple[str, str, int]]:

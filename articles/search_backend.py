@@ -287,6 +287,19 @@ class PersianWhooshBackend(WhooshSearchBackend):
             self.index = self.index.refresh()
             self.index.optimize()
 
+    def version(self) -> tuple:
+        """Changes with every commit, and between two indexes (caches key on it).
+
+        The generation alone repeats after the index is cleared; segment ids are random.
+        """
+        if not self.setup_complete:
+            self.setup()
+        with self.index.searcher() as searcher:
+            reader = searcher.reader()
+            readers = getattr(reader, "readers", None) or [reader]
+            segments = tuple(r.segment().segment_id() for r in readers if getattr(r, "segment", None) and r.segment())
+            return self.path, reader.generation(), segments
+
     def doc_count(self) -> int:
         if not self.setup_complete:
             self.setup()

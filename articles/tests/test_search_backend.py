@@ -69,3 +69,22 @@ def test_the_index_is_read_in_place_not_copied_into_memory(import_paths):
         tracemalloc.stop()
     assert on_disk > 200_000
     assert held < on_disk / 2, f"searching holds {held:,} bytes of a {on_disk:,}-byte index"
+
+
+@pytest.mark.django_db(transaction=True)  # the index follows commits
+def test_facet_counts_are_reused_until_the_index_changes(import_paths):
+    from articles import search
+    from articles.models import Source
+
+    import_paths(DEMO)
+    first = run_search(SearchParams(q="ایران"))
+    key = next(iter(search._facet_cache._items))
+    assert search._facet_cache.get(key) is not None
+    assert run_search(SearchParams(q="ایران", page=2)).facets == first.facets  # another page: counts reused
+
+    moved = next(hit.article for hit in first.hits)
+    other = Source.objects.create(name="منبع تازه‌ی آزمون", slug="test-new-source")
+    moved.source = other
+    moved.save()  # a commit: a new index version, counted again
+    after = run_search(SearchParams(q="ایران"))
+    assert [(v.slug, v.count) for v in after.facets["source"] if v.slug == other.slug] == [(other.slug, 1)]
