@@ -8,27 +8,32 @@ Text becomes search terms in three cheap steps (no hazm Normalizer: ~1.8 ms an a
 2. ``tokenize``: one precompiled regex finds word pieces. A ZWNJ separates nothing (a word's
    canonical form is its glued spelling); pieces separated by spaces join when one is a bound
    morpheme (می/نمی, ها/های/تر/اند, پذیر, گذاری…) or when hazm's lexicon, the variants file or
-   ``protect()`` spells the pair as one compound with a half-space exactly there. The decision
-   looks only at glued strings, so ``می‌کند``, ``می کند`` and ``میکند`` give one token.
+   ``protect()`` spells the pair as one compound with a half-space exactly there; a glued word
+   hazm does not know splits into the two known words it is spaced as (``_split``). The decisions
+   look only at glued strings, so ``می‌کند``, ``می کند`` and ``میکند`` give one token, and
+   ``کره‌جنوبی``, ``کره جنوبی`` and ``کرهجنوبی`` two.
 3. ``term`` (per glued word, ``lru_cache``d): spelling variants, verb forms → past stem, and a
    suffix stripped only when what remains is a known word, so names stay whole.
 
 The lexicons come straight from hazm's data files (importing hazm pulls in nltk), loaded once
 per process on first use.
 
-Where one text still gives different terms depending on its half-spaces (measured on the shared
-corpus, 6,456 articles: Arabic letters and lost ZWNJs never change a term, and the ZWNJs the rules
-cover (می‌, ‌ها, ‌تر, ‌ای…) typed as spaces change 99.4% of articles not at all; typing every ZWNJ
-as a space changes 0.26% of the words, leaving 66% of articles unchanged):
+Where one text still gives different terms depending on its half-spaces (shared corpus, 6,456
+articles; the search-quality bench's 160 queries give the same terms in all four spellings, and
+99.7% of 3,358 more):
 
-* two independent words or name parts joined by a ZWNJ (``شورای‌عالی``, ``کره‌جنوبی``,
-  ``عین‌الاسد``, ``قلعه‌نویی``) are one word with a ZWNJ or glued, two words with a space. Common
-  ones belong in the variants file; the app ``protect()``s entity names, which joins them.
-* a glued word is never split, except ``به`` + a word (``بهنظر``) and a participle + ``است``
-  (``شدهاست``), which split as they are spaced.
+* a glued word (a ZWNJ spelling is the same glued string) that hazm does not know, even with an
+  ending, splits into the two known words it is spaced as (``کره‌جنوبی``, ``کرهجنوبی`` → کره +
+  جنوبی; ``بهنظر``, ``اروپاست``, ``شده‌است`` too), choosing by hazm's frequencies: 0.7% of the
+  corpus's words. It does not split words hazm lists (even untagged, so ``کی‌مون`` and
+  ``چندرسانه‌ای`` stay whole: names go in the variants file or ``protect()``), words starting
+  with ``ال`` or a prefix (می, بی…), parts of one or two letters (but به, در, و…: ``وفوت``), or
+  surnames ending in نژاد, راد, منش… (``کیانوش‌راد`` stays whole, two words when spaced, for
+  entity discovery). Unknown names may split into fragments (``بایدن`` → با + یدن), the same in
+  every spelling.
 * a glued form has one reading: ``زمینهای`` is زمین‌های or زمینه‌ای (hazm's frequencies decide);
-  a ZWNJ inside a word (``یازد‌هم``) or in an acronym spelled letter by letter (``اف‌ای‌تی‌اف``)
-  leaves several words when typed as a space.
+  a ZWNJ inside a word (``یازد‌هم``), after a two-letter part (``وب‌کم``, ``مک‌بوک``) or in an
+  acronym spelled letter by letter (``اف‌ای‌تی‌اف``) leaves several words when typed as a space.
 """
 
 from __future__ import annotations
@@ -108,7 +113,8 @@ _BOUND = frozenset(
     تر ترین تری ترها ترینها ساز سازی سازان پذیر پذیری ناپذیر گذاری گذار گذاران گیری کننده کنندگان
     کنندگی دهنده دهندگان رسانی طلبان طلبی طلبانه گرا گرایی گرایان گرایانه شدگان دیدگان باختگان
     آمیز انگیز مند مندی مندان زاده پور فر شان مان تان گان دار داران پوش پوشان بگیر بگیران افزار
-    زدایی ورزی اندرکار اندرکاران گر گری نگار نگاران خواه آوری آزمایی""".translate(_FOLD).split()
+    زدایی ورزی اندرکار اندرکاران گر گری نگار نگاران خواه آوری آزمایی گزار گزاری گزاران جویانه جویی
+    نیا""".translate(_FOLD).split()
 )
 _HA = ["ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "هاشان", "هاست"]
 # ...also with endings of its own (گذاری‌های, نگارانی); not ها+ی after a consonant, since
@@ -135,6 +141,7 @@ _SUFFIXES = sorted(
     key=lambda rule: -len(rule[0]),
 )
 # These may also leave an untagged stem; a bare -ان may not (مهران, سامان are names).
+_SUFFIX_STRINGS = tuple({suffix for suffix, _, _ in _SUFFIXES})
 _UNAMBIGUOUS = frozenset((_KIND_HA, _KIND_TAR, _KIND_HEH, _KIND_YAN))
 _PLURAL_ENDINGS = frozenset((_KIND_HA, _KIND_YAN, _KIND_PLURAL))
 _ANY_ENDING = frozenset(range(6))
@@ -142,9 +149,24 @@ _NOT_STEMS = frozenset(["به", "بر", "که", "از", "در", "با", "تا", 
 _VERB_PREFIXES = ("می", "نمی")
 # Where verbs.dat gives one present stem several past stems (کن: کرد, کند) the everyday one wins.
 _EVERYDAY_VERBS = frozenset(
-    ["کرد", "بود", "یافت", "ایستاد", "ماند", "کاشت", "نهاد", "ستاند", "پخت", "گذاشت", "گذشت", "شنید", "کشید"]
+    ["کرد", "بود", "یافت", "ایستاد", "ماند", "کاشت", "نهاد", "ستاند", "پخت", "گذاشت", "گذشت", "شنید", "کشید", "رفت"]
 )
+# Archaic verbs of verbs.dat whose forms are everyday words: نیوز (news) is not "do not seek".
+_ARCHAIC_VERBS = frozenset(["یوخت", "یوزید", "وردید", "جزید", "بسید", "سرید", "روژید", "ورتید", "شمید", "وشت", "دوسید"])
 _NON_JOINING = frozenset("اآدذرزژو")  # letters that never join the next one
+# Splitting an unknown glued word: the short words often glued to the next one (بهصورت,
+# درخصوص, ونقل, یکهزار) or to the one before (بازهم, ادارهکل).
+_GLUED_SHORT = frozenset(["به", "در", "بر", "با", "از", "هر", "یک", "دو", "سه", "و"])
+_GLUED_SHORT_AFTER = frozenset(["هم", "کل"])
+_LEFT_ENDINGS = ("ها", "های", "ی", "ای", "ان", "ات")
+# Words that mostly end surnames (کاظم‌نژاد, کیانوش‌راد): such a name stays one word, as entity
+# discovery needs; spaced, it is two unless protected.
+_SURNAME_ENDS = frozenset(["نژاد", "راد", "منش", "فرد", "کیا", "مهر", "دوست", "پناه", "نیک"])
+# Endings of a known word (امیدواریم, فرزندانشان, رحمانه, اروپاست) that keep it from being split.
+_ENDINGS = ("ی", "یی", "م", "ت", "ش", "یم", "ید", "ند", "ام", "اش", "ای", "ان", "انی", "انه", "مان", "تان", "شان")
+_ENDINGS += ("ها", "های", "ست", "است")
+_STEM_OF = ("ی", "یی", "ای", "ان", "ها", "های")  # چندرسانه: hazm lists چندرسانه‌ای
+_TAILS = (*sorted(_HA, key=len, reverse=True), "ترین", "تر")
 _NOTHING: frozenset[str] = frozenset()
 
 
@@ -179,11 +201,19 @@ class _Lexicon:
         # Verb forms → past stem, so کرد, می‌کند and کردند share a term (verbs.dat lacks the copula).
         self.verbs = {c + e: c for c in ("هست", "نیست") for e in ("", "م", "ی", "یم", "ید", "ند")}
         self.verbs["است"] = "است"
+        self.imperatives: set[str] = set()  # بکوب, نرو: rare in news, and they end typos (ریابکوب)
         with open(data / "verbs.dat", encoding="utf-8") as lines:
-            stems = sorted((line.strip().translate(_FOLD).split("#") for line in lines), key=_rare_verb)
-        for past, present in stems:
-            for form in _verb_forms(past, present) if past and present else ():
-                self.verbs.setdefault(form, past)
+            stems = sorted((line.strip().split("#") for line in lines), key=_rare_verb)
+        for raw_past, raw_present in stems:
+            past, present = raw_past.translate(_FOLD), raw_present.translate(_FOLD)
+            if past and present and past not in _ARCHAIC_VERBS:
+                sub = "بی" if present.startswith("ا") else "ب"
+                self.imperatives.update((sub + present, "ن" + present))
+                for form in _verb_forms(past, present):
+                    self.verbs.setdefault(form, past)
+                    # A bare alef (not آ) after بی/نی is dropped: بیندازد, نیفتاد.
+                    if form.startswith(("بیا", "نیا")) and raw_present.startswith("ا") and raw_past.startswith("ا"):
+                        self.verbs.setdefault(form[:2] + form[3:], past)
         self.protected: set[str] = set()
         groups = _read_groups(VARIANTS_FILE)
         self.variants = _variants_from(groups)
@@ -206,14 +236,20 @@ class _Lexicon:
 
     def whole(self, word: str) -> bool:
         """Never split (hazm's untagged entries include glued junk like بهنظر, so they may be)."""
-        return any(word in known for known in (self.strong, self.verbs, self.protected, self.variants, self.compounds))
+        return (
+            word in self.strong
+            or word in self.verbs
+            or word in self.protected
+            or word in self.variants
+            or word in self.compounds
+        )
 
     def known(self, word: str) -> bool:
         return word in self.weak or self.whole(word) or _term(word) != word
 
 
 def _rare_verb(stems: list[str]) -> bool:
-    return stems[0] not in _EVERYDAY_VERBS  # sorted() is stable: otherwise file order
+    return stems[0].translate(_FOLD) not in _EVERYDAY_VERBS  # sorted() is stable: otherwise file order
 
 
 def _verb_forms(past: str, present: str) -> Iterator[str]:
@@ -266,8 +302,14 @@ def protect(words: Iterable[str]) -> None:
                 lex.protected.add(part.replace(ZWNJ, ""))
                 if ZWNJ in part.strip(ZWNJ):
                     lex.add_compound(part)
+    _clear_caches()
+
+
+def _clear_caches() -> None:
+    """Forget every per-word decision (after ``protect``, and for benchmarks of a fresh process)."""
     _term.cache_clear()
-    _split_at.cache_clear()
+    _bases.cache_clear()
+    _split.cache_clear()
 
 
 # --- step 2: pieces → words --------------------------------------------------------------------
@@ -304,10 +346,12 @@ def _words(folded: str) -> list[tuple[str, int, int]]:
         soft = joinable and gap and (gap == " " or not gap.strip(_SOFT))
         piece = letters.replace(_MARK, "") if _MARK in letters else letters
         parts = ((piece, piece_start, position, soft),)
-        if len(piece) > 4 and (piece[:2] == "به" or piece[-4:] == "هاست") and (cut := _split_at(piece)):
-            middle = _offset_after(folded, piece_start, cut)
+        # A piece the word before takes (بی رحمانه, تخت روانچی once protected) is not split first.
+        if len(piece) > 3 and (split := _split(piece)) and not (soft and _joins(group, last, piece, rights)):
+            left, right = split
+            middle = _offset_after(folded, piece_start, len(left))
             rest = position - len(folded[middle:position].lstrip(_MARK))
-            parts = ((piece[:cut], piece_start, middle, soft), (piece[cut:], rest, position, True))
+            parts = ((left, piece_start, middle, soft), (right, rest, position, True))
         for piece, piece_start, piece_end, soft in parts:
             if soft:
                 if lone and words[-1][0] in rights:  # previous word + this one + the next piece
@@ -356,21 +400,87 @@ def _bases(piece: str, depth: int = 2) -> frozenset[str]:
     return frozenset(bases)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _split_at(glued: str) -> int:
-    """Where a glued word has a space when spaced (0: nowhere): به + word, participle + است.
+@functools.lru_cache(maxsize=1 << 17)
+def _split(glued: str) -> tuple[str, str] | tuple[()]:
+    """The two words a glued word is when spaced (``()``: it is one word).
 
-    It only splits where the two parts would not be joined again, so all spellings agree.
+    It only splits where the two words would not be joined again, so all spellings agree: an
+    unknown word into two known ones (کره‌جنوبی, کرهجنوبی → کره + جنوبی), and ``به`` + a word,
+    a participle + ``است`` and a word ending in a vowel + ``ست`` (اروپاست) even if hazm lists the
+    glued form.
     """
     lex = _lexicon()
     if lex.whole(glued):
-        return 0
+        return ()
     if glued.endswith("هاست") and glued[:-3] in lex.verbs and _splittable(glued[:-3], "است", lex):
-        return len(glued) - 3  # شده‌است
+        return glued[:-3], "است"  # شده‌است
+    if glued[-3:-2] in ("ا", "و") and glued.endswith("ست") and lex.whole(glued[:-2]):
+        return glued[:-2], "است"  # اروپاست: the alef of است is dropped after a vowel
     # Not بهداشتی (بهداشت + ی), nor any other known word with a suffix.
     if glued.startswith("به") and not _stem(glued, lex, _ANY_ENDING) and _splittable("به", glued[2:], lex):
+        return "به", glued[2:]
+    if glued.startswith("ال") or _inflected(glued, lex):
+        return ()  # and Arabic names and phrases (المسلمین, الکاظمی) stay whole
+    for tail in _TAILS:  # as when the tail is spaced off: کره‌جنوبی‌ها is کره‌جنوبی + ها
+        if glued.endswith(tail) and len(glued) > len(tail) + 3:
+            core = _split(glued[: -len(tail)])
+            return (core[0], core[1] + tail) if core else ()
+    if any(_rejoined(glued[:cut], glued[cut:], lex) for cut in range(2, len(glued) - 1)):
+        return ()
+    best, best_score = 0, (0, 0, 0)
+    for cut in range(1, len(glued) - 1):
+        left, right = glued[:cut], glued[cut:]
+        kinds = _part(left, lex, True), _part(right, lex, False)
+        if min(kinds) and max(kinds) > 1 and right not in _SURNAME_ENDS and not _joins(left, left, right, lex.rights):
+            score = (left in _GLUED_SHORT, sum(kinds), min(_frequency(left, lex), _frequency(right, lex)))
+            if score > best_score:
+                best, best_score = cut, score
+    return (glued[:best], glued[best:]) if best else ()
+
+
+def _rejoined(left: str, right: str, lex: _Lexicon) -> bool:
+    """Spaced there, is it one word again (برمی گردانیم, a known compound)? Then it stays whole."""
+    return left in _PREFIXES or (left in lex.rights and _is_compound(left, right, lex.rights))
+
+
+def _inflected(glued: str, lex: _Lexicon) -> bool:
+    """Is this a word hazm knows (even untagged), with an ending (امیدواریم) or without one (چندرسانه)?"""
+    return (
+        lex.known(glued)  # an unknown word's term has any suffix stripped already
+        or any(glued.endswith(end) and lex.known(glued[: -len(end)]) for end in _ENDINGS if len(glued) > len(end) + 1)
+        or any(glued + end in lex.weak or glued + end in lex.strong for end in _STEM_OF)
+    )
+
+
+def _part(word: str, lex: _Lexicon, left: bool) -> int:
+    """Is this one of the two words of a split? 2: a tagged word, verb or compound, maybe inflected;
+    1: another word hazm lists, of three letters or more; 0: no.
+
+    Untagged entries alone are not enough (hazm's include glued pairs and fragments), nor are
+    one- and two-letter words, which make up too many names (ما + کرون), except the few often
+    glued on. A first word may only carry the endings of a word inside a phrase (تماس‌های‌تلفنی,
+    not کرهش + مالی).
+    """
+    if len(word) < 3 and word not in (_GLUED_SHORT if left else _GLUED_SHORT_AFTER):
+        return 0
+    if word in lex.imperatives and word not in lex.strong:
+        return 0
+    if lex.whole(word):
         return 2
-    return 0
+    listed = word in lex.weak
+    if (listed or word.endswith(_SUFFIX_STRINGS)) and (not left or word.endswith(_LEFT_ENDINGS)):
+        stem = _term(word)  # an unknown word's term has any suffix stripped already
+        if stem == word and listed:
+            stem = _stem(word, lex, _ANY_ENDING)
+        if stem and stem != word and (lex.whole(stem) or stem in lex.weak):
+            return 2 if lex.whole(stem) else 1
+    return 1 if listed and len(word) > 2 else 0
+
+
+def _frequency(word: str, lex: _Lexicon) -> int:
+    """hazm's count of a word or of its term (a verb form counts as a common word)."""
+    counted = lex.strong.get(word) or lex.strong.get(_term(word))
+    return counted[0] if counted else 1000 if word in lex.verbs else 0
 
 
 def _splittable(left: str, right: str, lex: _Lexicon) -> bool:
@@ -399,6 +509,8 @@ def _term(word: str) -> str:
         word = unicodedata.normalize("NFKC", word).translate(_FOLD)
     if word in lex.protected:
         return word
+    if word.endswith("اء"):  # صنعاء, اجزاء: Persian drops the hamza after alef
+        return _term(word[:-1])
     verb, strong = lex.verbs.get(word), lex.strong.get(word)
     # A tagged word beats a verb reading (مردم is not "I died", هلند not "you hold") unless
     # می/نمی makes the verb certain.

@@ -171,6 +171,77 @@ def test_seed_sentences_give_the_same_terms_in_every_spelling(as_written, with_z
         assert persian.terms(text) == expected, name
 
 
+# Two words joined by a ZWNJ or glued, which hazm does not know as one word: the glued string
+# splits where the space would be, so all three spellings give the spaced form's terms.
+@pytest.mark.parametrize(
+    ("spellings", "expected"),
+    [
+        (("کره جنوبی", "کره‌جنوبی", "کرهجنوبی"), ["کره", "جنوبی"]),
+        (("کره جنوبی ها", "کره‌جنوبی‌ها", "کرهجنوبیها"), ["کره", "جنوبی"]),  # an ending goes with the last
+        (("آذربایجان غربی", "آذربایجان‌غربی", "آذربایجانغربی"), ["اذربایجان", "غربی"]),
+        (("تیم ملی", "تیم‌ملی", "تیمملی"), ["تیم", "ملی"]),
+        (("با توجه", "باتوجه"), ["با", "توجه"]),  # a short word glued on
+        (("و فوت", "و‌فوت", "وفوت"), ["و", "فوت"]),
+        (("اروپا است", "اروپاست"), ["اروپا", "است"]),  # است loses its alef after a vowel
+    ],
+)
+def test_two_words_joined_by_a_zwnj_or_glued_split_as_spaced(spellings, expected):
+    for spelling in spellings:
+        assert persian.terms(spelling) == expected, spelling
+
+
+def test_a_name_of_two_known_words_is_one_term_in_every_spelling():
+    # بان کی‌مون: hazm lists کیمون, so the variants file makes "کی مون" one word instead.
+    assert same_terms("بان کی مون", "بان کی‌مون", "بان کیمون", "بان كي مون")
+    assert persian.terms("بان کی مون") == ["بان", "کیمون"]
+    assert same_terms("کی روش", "کی‌روش", "کیروش")
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "بیماری",  # not بیم + اری
+        "همکاری",  # not هم + کاری
+        "امیدواریم",  # امیدوار + یم, not امید + واریم
+        "فرزندانشان",  # not فر + زندانشان
+        "چندرسانه",  # hazm knows چندرسانه‌ای
+        "برمیگردانیم",  # spaced after برمی it is one word again
+        "بیرحمانه",
+        "المسلمین",  # Arabic article
+        "کاظمنژاد",  # a surname: entity discovery needs it whole
+        "ماکرون",  # no split into parts of two letters (ما + کرون)
+    ],
+)
+def test_real_words_and_names_are_not_split(word):
+    assert len(persian.terms(word)) == 1, persian.terms(word)
+
+
+def test_split_words_keep_their_positions_and_offsets():
+    text = "سفر کره‌جنوبی ها"
+    tokens = persian.tokenize(text)
+    assert [t.term for t in tokens] == ["سفر", "کره", "جنوبی"]
+    assert [t.text for t in tokens] == ["سفر", "کره", "جنوبی ها"]  # the ZWNJ falls between them
+    for token in tokens:
+        assert token.text == text[token.start : token.end]
+
+
+@pytest.mark.parametrize(
+    ("spellings", "expected"),
+    [
+        (("صنعاء", "صنعا"), ["صنعا"]),  # a hamza after a final alef is dropped
+        (("خبرگزاری", "خبر گزاری", "خبر‌گزاری"), ["خبرگزاری"]),
+        (("عرب‌نیا", "عرب نیا", "عربنیا"), ["عربنیا"]),  # نیا ends surnames
+        (("نیوز",), ["نیوز"]),  # not the archaic verb یوختن
+        (("اقتصادنیوز",), ["اقتصادنیوز"]),
+        (("بیندازند", "بیاندازند", "می‌اندازند"), ["انداخت"]),  # the alef dropped after بی
+        (("می‌رویم", "برویم", "رفتیم"), ["رفت"]),  # رفتن, not رستن
+    ],
+)
+def test_known_gaps_are_closed(spellings, expected):
+    for spelling in spellings:
+        assert persian.terms(spelling) == expected, spelling
+
+
 def test_joined_words_span_all_their_pieces():
     text = "تماس های تلفنی"
     first, second = persian.tokenize(text)
@@ -300,8 +371,8 @@ def restore_lexicon():
 def test_protect_keeps_names_whole_and_joins_their_spaced_form(restore_lexicon):
     # (The app protects its gazetteer's names at startup: these two are not in it.)
     assert persian.term("قوچانی") == "قوچان"  # a place name + ی, as far as the lexicon knows
-    # A name joined by a ZWNJ is one word, but the lexicon cannot know it when spaced.
-    assert persian.terms("فلاحت‌پیشه") == persian.terms("فلاحتپیشه") == ["فلاحتپیشه"]
+    # Unknown as one word, a name of two known words is two words however it is spaced.
+    assert persian.terms("فلاحت‌پیشه") == persian.terms("فلاحتپیشه") == persian.terms("فلاحت پیشه")
     assert persian.terms("فلاحت پیشه") == ["فلاحت", "پیشه"]
     persian.protect(["قوچانی", "فلاحت‌پیشه"])
     assert persian.term("قوچانی") == "قوچانی"
@@ -365,6 +436,22 @@ def test_a_whoosh_index_finds_arabic_spelled_glued_text_with_a_persian_zwnj_quer
         hits = searcher.search(parser.parse("تماس‌های"))
         hits.formatter = HtmlFormatter(tagname="b")
         assert "<b" in hits[0].highlights("body") and "تماسهاي" in hits[0].highlights("body")
+
+
+def test_a_phrase_query_finds_a_glued_compound_and_highlights_it(tmp_path):
+    schema = Schema(body=TEXT(analyzer=persian.PersianAnalyzer(), stored=True))
+    writer = create_in(str(tmp_path), schema).writer()
+    writer.add_document(body="سفر رئیس‌جمهور به کرهجنوبی")
+    writer.add_document(body="کره در جنوبی‌ترین نقطه")
+    writer.commit()
+    with open_dir(str(tmp_path)).searcher() as searcher:
+        parser = QueryParser("body", searcher.schema)
+        for query in ['"کره جنوبی"', '"کره‌جنوبی"', '"کرهجنوبی"']:
+            hits = searcher.search(parser.parse(query))
+            assert [hit["body"] for hit in hits][:1] == ["سفر رئیس‌جمهور به کرهجنوبی"], query
+        hits = searcher.search(parser.parse('"کره جنوبی"'))
+        hits.formatter = HtmlFormatter(tagname="b")
+        assert "<b" in hits[0].highlights("body") and "جنوبی" in hits[0].highlights("body")
 
 
 def test_the_analyzer_pickles_and_honours_whoosh_arguments():
