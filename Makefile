@@ -17,6 +17,9 @@ test: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+bench: install-dev   # archive-scale benchmark (bench/README.md); needs ../shared/corpus, wrk for load
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 test-browser: install-dev
 	scripts/install-browser
 	$(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
