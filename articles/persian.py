@@ -15,8 +15,8 @@ Text becomes search terms in three cheap steps (no hazm Normalizer: ~1.8 ms an a
 3. ``term`` (per glued word, ``lru_cache``d): spelling variants, verb forms → past stem, and a
    suffix stripped only when what remains is a known word, so names stay whole.
 
-The lexicons come straight from hazm's data files (importing hazm pulls in nltk), loaded once
-per process on first use.
+The lexicons (``articles.lexicon``) come straight from hazm's data files (importing hazm pulls in
+nltk) and the variants file, loaded once per process on first use.
 
 Where one text still gives different terms depending on its half-spaces (shared corpus, 6,456
 articles; the search-quality bench's 160 queries give the same terms in all four spellings, and
@@ -39,7 +39,6 @@ articles; the search-quality bench's 160 queries give the same terms in all four
 from __future__ import annotations
 
 import functools
-import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -49,8 +48,8 @@ from typing import NamedTuple
 from whoosh.analysis import Analyzer, CompositeAnalyzer, Tokenizer
 from whoosh.analysis import Token as WhooshToken
 
-VARIANTS_FILE = Path(__file__).resolve().parent / "data" / "spelling_variants.txt"
-ZWNJ = "\u200c"
+from articles.lexicon import VARIANTS_FILE, VERB_PREFIXES, ZWNJ, Lexicon, read_groups, variants_from
+
 # Inside ``tokenize`` every mark becomes a tatweel, which the regex counts as a letter: a kasra or
 # ZWNJ inside a word keeps it one piece, and offsets still point into the original text.
 _MARK = "\u0640"
@@ -146,13 +145,6 @@ _UNAMBIGUOUS = frozenset((_KIND_HA, _KIND_TAR, _KIND_HEH, _KIND_YAN))
 _PLURAL_ENDINGS = frozenset((_KIND_HA, _KIND_YAN, _KIND_PLURAL))
 _ANY_ENDING = frozenset(range(6))
 _NOT_STEMS = frozenset(["به", "بر", "که", "از", "در", "با", "تا", "را"])  # بهترین is not به, برتر not بر
-_VERB_PREFIXES = ("می", "نمی")
-# Where verbs.dat gives one present stem several past stems (کن: کرد, کند) the everyday one wins.
-_EVERYDAY_VERBS = frozenset(
-    ["کرد", "بود", "یافت", "ایستاد", "ماند", "کاشت", "نهاد", "ستاند", "پخت", "گذاشت", "گذشت", "شنید", "کشید", "رفت"]
-)
-# Archaic verbs of verbs.dat whose forms are everyday words: نیوز (news) is not "do not seek".
-_ARCHAIC_VERBS = frozenset(["یوخت", "یوزید", "وردید", "جزید", "بسید", "سرید", "روژید", "ورتید", "شمید", "وشت", "دوسید"])
 _NON_JOINING = frozenset("اآدذرزژو")  # letters that never join the next one
 # Splitting an unknown glued word: the short words often glued to the next one (بهصورت,
 # درخصوص, ونقل, یکهزار) or to the one before (بازهم, ادارهکل).
@@ -180,117 +172,20 @@ class Token(NamedTuple):
 # --- lexicons (a lazy singleton, shared by every analyzer in the process) ----------------------
 
 
-class _Lexicon:
-    def __init__(self) -> None:
-        data = Path(importlib.util.find_spec("hazm").submodule_search_locations[0]) / "data"
-        self.strong: dict[str, tuple[int, bool]] = {}  # tagged words → (frequency, plural)
-        self.weak: set[str] = set()  # untagged entries: rare words and many inflected forms
-        self.compounds: set[str] = set()  # glued forms of words spelled with a ZWNJ
-        self.rights: dict[str, set[str]] = {}  # glued part before a ZWNJ → glued rests after it
-        self.heads: set[str] = set()  # two first parts of a compound: "به گونه ای", "گفت و گو"
-        with open(data / "words.dat", encoding="utf-8") as lines:
-            for line in lines:
-                word, freq, tags = line.rstrip("\n").split("\t")
-                word = word.translate(_FOLD)
-                if ZWNJ in word:
-                    self.add_compound(word)
-                if tags == "0":
-                    self.weak.add(word.replace(ZWNJ, ""))
-                else:
-                    self.strong[word.replace(ZWNJ, "")] = (int(freq), "PL" in tags.split(","))
-        # Verb forms → past stem, so کرد, می‌کند and کردند share a term (verbs.dat lacks the copula).
-        self.verbs = {c + e: c for c in ("هست", "نیست") for e in ("", "م", "ی", "یم", "ید", "ند")}
-        self.verbs["است"] = "است"
-        self.imperatives: set[str] = set()  # بکوب, نرو: rare in news, and they end typos (ریابکوب)
-        with open(data / "verbs.dat", encoding="utf-8") as lines:
-            stems = sorted((line.strip().split("#") for line in lines), key=_rare_verb)
-        for raw_past, raw_present in stems:
-            past, present = raw_past.translate(_FOLD), raw_present.translate(_FOLD)
-            if past and present and past not in _ARCHAIC_VERBS:
-                sub = "بی" if present.startswith("ا") else "ب"
-                self.imperatives.update((sub + present, "ن" + present))
-                for form in _verb_forms(past, present):
-                    self.verbs.setdefault(form, past)
-                    # A bare alef (not آ) after بی/نی is dropped: بیندازد, نیفتاد.
-                    if form.startswith(("بیا", "نیا")) and raw_present.startswith("ا") and raw_past.startswith("ا"):
-                        self.verbs.setdefault(form[:2] + form[3:], past)
-        self.protected: set[str] = set()
-        groups = _read_groups(VARIANTS_FILE)
-        self.variants = _variants_from(groups)
-        for spelling in (spelling for group in groups for spelling in group if ZWNJ in spelling):
-            self.add_compound(spelling)  # جست‌وجو in the file makes "جست وجو" one word
-
-    def add_compound(self, spelling: str) -> None:
-        """Make a folded ZWNJ spelling one word however its parts are spaced or glued."""
-        parts = [part for part in spelling.split(ZWNJ) if part]
-        glued = "".join(parts)
-        self.compounds.add(glued)
-        for i in range(1, len(parts)):
-            head = "".join(parts[:i])
-            self.rights.setdefault(head, set()).add(glued[len(head) :])
-            if i > 1:
-                self.heads.add(head)
-            if parts[i].startswith("و") and len(parts[i]) > 1:  # گفت‌وگو written گفت و گو
-                self.rights.setdefault(head + "و", set()).add(glued[len(head) + 1 :])
-                self.heads.add(head + "و")
-
-    def whole(self, word: str) -> bool:
-        """Never split (hazm's untagged entries include glued junk like بهنظر, so they may be)."""
-        return (
-            word in self.strong
-            or word in self.verbs
-            or word in self.protected
-            or word in self.variants
-            or word in self.compounds
-        )
-
-    def known(self, word: str) -> bool:
-        return word in self.weak or self.whole(word) or _term(word) != word
-
-
-def _rare_verb(stems: list[str]) -> bool:
-    return stems[0].translate(_FOLD) not in _EVERYDAY_VERBS  # sorted() is stable: otherwise file order
-
-
-def _verb_forms(past: str, present: str) -> Iterator[str]:
-    """Glued, folded conjugations: person endings, می/نمی/ن/ب, participles."""
-    neg = "نی" if past.startswith("ا") else "ن"  # نیامد
-    for pre in ("", neg, "می", "نمی"):
-        for end in ("", "م", "ی", "یم", "ید", "ند", "ه", "هام", "های", "هایم", "هاید", "هاند"):
-            yield pre + past + end
-    yield past + "ن"
-    yield neg + past + "ن"
-    sub, neg = ("بی", "نی") if present.startswith("ا") else ("ب", "ن")
-    for pre in ("", neg, sub, "می", "نمی"):
-        # Present stem + ی only after می: bare it is mostly a noun + ی (کاری, فرهنگی, نیازی).
-        for end in ("م", "د", "یم", "ید", "ند", "ی") if pre in _VERB_PREFIXES else ("م", "د", "یم", "ید", "ند"):
-            yield pre + present + end
-    yield sub + present
-    yield neg + present
-
-
 @functools.cache
-def _lexicon() -> _Lexicon:
-    return _Lexicon()
+def _lexicon() -> Lexicon:
+    """hazm's words and verbs and the variants file, folded as text is (``protect`` adds to it)."""
+    return Lexicon(fold)
 
 
-def _read_groups(path: str | Path) -> list[list[str]]:
-    """Folded spellings per line of a variants file (``#`` comments, spaces or commas)."""
-    groups = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        spellings = fold(line.split("#", 1)[0]).replace(",", " ").replace("،", " ").split()
-        if spellings:
-            groups.append([spelling.strip(ZWNJ) for spelling in spellings])
-    return groups
-
-
-def _variants_from(groups: list[list[str]]) -> dict[str, str]:
-    return {spelling.replace(ZWNJ, ""): group[0].replace(ZWNJ, "") for group in groups for spelling in group}
+def _known(word: str, lex: Lexicon) -> bool:
+    """Does hazm list it (even untagged), or is it a known word with a suffix (its term differs)?"""
+    return word in lex.weak or lex.whole(word) or _term(word) != word
 
 
 def load_variants(path: str | Path | None = None) -> dict[str, str]:
     """Parse a variants file (default: ours) into ``{folded glued spelling: canonical term}``."""
-    return _variants_from(_read_groups(path or VARIANTS_FILE))
+    return variants_from(read_groups(path or VARIANTS_FILE, fold))
 
 
 def protect(words: Iterable[str]) -> None:
@@ -438,21 +333,21 @@ def _split(glued: str) -> tuple[str, str] | tuple[()]:
     return (glued[:best], glued[best:]) if best else ()
 
 
-def _rejoined(left: str, right: str, lex: _Lexicon) -> bool:
+def _rejoined(left: str, right: str, lex: Lexicon) -> bool:
     """Spaced there, is it one word again (برمی گردانیم, a known compound)? Then it stays whole."""
     return left in _PREFIXES or (left in lex.rights and _is_compound(left, right, lex.rights))
 
 
-def _inflected(glued: str, lex: _Lexicon) -> bool:
+def _inflected(glued: str, lex: Lexicon) -> bool:
     """Is this a word hazm knows (even untagged), with an ending (امیدواریم) or without one (چندرسانه)?"""
     return (
-        lex.known(glued)  # an unknown word's term has any suffix stripped already
-        or any(glued.endswith(end) and lex.known(glued[: -len(end)]) for end in _ENDINGS if len(glued) > len(end) + 1)
+        _known(glued, lex)  # an unknown word's term has any suffix stripped already
+        or any(glued.endswith(end) and _known(glued[: -len(end)], lex) for end in _ENDINGS if len(glued) > len(end) + 1)
         or any(glued + end in lex.weak or glued + end in lex.strong for end in _STEM_OF)
     )
 
 
-def _part(word: str, lex: _Lexicon, left: bool) -> int:
+def _part(word: str, lex: Lexicon, left: bool) -> int:
     """Is this one of the two words of a split? 2: a tagged word, verb or compound, maybe inflected;
     1: another word hazm lists, of three letters or more; 0: no.
 
@@ -477,14 +372,14 @@ def _part(word: str, lex: _Lexicon, left: bool) -> int:
     return 1 if listed and len(word) > 2 else 0
 
 
-def _frequency(word: str, lex: _Lexicon) -> int:
+def _frequency(word: str, lex: Lexicon) -> int:
     """hazm's count of a word or of its term (a verb form counts as a common word)."""
     counted = lex.strong.get(word) or lex.strong.get(_term(word))
     return counted[0] if counted else 1000 if word in lex.verbs else 0
 
 
-def _splittable(left: str, right: str, lex: _Lexicon) -> bool:
-    return len(right) > 1 and lex.known(left) and lex.known(right) and not _joins(left, left, right, lex.rights)
+def _splittable(left: str, right: str, lex: Lexicon) -> bool:
+    return len(right) > 1 and _known(left, lex) and _known(right, lex) and not _joins(left, left, right, lex.rights)
 
 
 def _offset_after(folded: str, start: int, count: int) -> int:
@@ -514,7 +409,7 @@ def _term(word: str) -> str:
     verb, strong = lex.verbs.get(word), lex.strong.get(word)
     # A tagged word beats a verb reading (مردم is not "I died", هلند not "you hold") unless
     # می/نمی makes the verb certain.
-    if verb and (strong is None or word.startswith(_VERB_PREFIXES)):
+    if verb and (strong is None or word.startswith(VERB_PREFIXES)):
         return verb
     if strong and not strong[1]:
         return word
@@ -522,7 +417,7 @@ def _term(word: str) -> str:
     return _term(stem) if stem else word
 
 
-def _stem(word: str, lex: _Lexicon, kinds: frozenset[int]) -> str:
+def _stem(word: str, lex: Lexicon, kinds: frozenset[int]) -> str:
     """Strip the longest allowed suffix that leaves a known word ("" if none)."""
     best, best_score, best_length = "", (-1, -1), 0
     for suffix, restore, kind in _SUFFIXES:

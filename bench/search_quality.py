@@ -44,7 +44,7 @@ from whoosh.analysis import Analyzer, StemmingAnalyzer  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 from whoosh.query import And, Or, Phrase, Query, Term  # noqa: E402
 
-from articles import persian, query  # noqa: E402
+from articles import lexicon, persian, query  # noqa: E402
 
 DEFAULT_CORPUS = Path(os.environ.get("NEWSARCHIVE_SHARED", REPO.parent / "shared")) / "corpus"
 DEFAULT_QUERIES = REPO / "bench" / "queries" / "search_quality_queries.jsonl"
@@ -469,7 +469,7 @@ def provenance() -> dict[str, str]:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         head = ""
-    files = (Path(persian.__file__), persian.VARIANTS_FILE)
+    files = (Path(persian.__file__), Path(lexicon.__file__), lexicon.VARIANTS_FILE)
     return {"git_head": head, **{f.name: hashlib.sha256(f.read_bytes()).hexdigest()[:16] for f in files}}
 
 
