@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from articles import entities, jalali, links
+from articles import entities, entity_curation, jalali, links
 from articles.edit_conflicts import EditConflictMixin, VersionedHistoryAdmin
 from articles.models import Article, Category, Entity, EntityAlias, EntityCandidate, Mention, RelatedLink, Source, Tag
 from articles.search import matching_ids
@@ -290,7 +290,7 @@ class EntityAdmin(VersionedHistoryAdmin):
 
         def perform(qs, data):
             target = data["target"]
-            entities.merge_entities(target, [e for e in qs if e.pk != target.pk])
+            entity_curation.merge_entities(target, [e for e in qs if e.pk != target.pk])
             return qs.count() - 1 if qs.exists() else 0
 
         return confirm_action(self, request, chosen, "ادغام موجودیت‌ها", perform, form_class)
@@ -325,19 +325,19 @@ class EntityCandidateAdmin(admin.ModelAdmin):
     @admin.action(description="پذیرفتن به‌عنوان موجودیت تازه", permissions=["change"])
     def accept(self, request, queryset):
         proposed = queryset.filter(status=EntityCandidate.Status.PROPOSED)
-        return confirm_action(self, request, proposed, "پذیرفتن", lambda qs, _: _each(qs, entities.accept))
+        return confirm_action(self, request, proposed, "پذیرفتن", lambda qs, _: _each(qs, entity_curation.accept))
 
     @admin.action(description="رد کردن", permissions=["change"])
     def reject(self, request, queryset):
         proposed = queryset.filter(status=EntityCandidate.Status.PROPOSED)
-        return confirm_action(self, request, proposed, "رد کردن", lambda qs, _: _each(qs, entities.reject))
+        return confirm_action(self, request, proposed, "رد کردن", lambda qs, _: _each(qs, entity_curation.reject))
 
     @admin.action(description="افزودن به‌عنوان نام دیگرِ یک موجودیت", permissions=["change"])
     def merge_into(self, request, queryset):
         proposed = queryset.filter(status=EntityCandidate.Status.PROPOSED)
 
         def perform(qs, data):
-            return _each(qs, lambda candidate: entities.merge(candidate, data["entity"]))
+            return _each(qs, lambda candidate: entity_curation.merge(candidate, data["entity"]))
 
         return confirm_action(self, request, proposed, "افزودن به موجودیت", perform, CandidateEntityForm)
 

@@ -9,9 +9,10 @@ class ArticlesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from articles import entities, signals  # noqa: F401  (signals: the index-on-commit handlers)
+        # entities, signals: their receivers (the matcher's invalidation, the index-on-commit handlers)
+        from articles import entities, gazetteer, signals  # noqa: F401
         from articles.roles import ensure_editors_group
 
-        # Entity names must analyze the same in every process (web, import, index): see entities.
-        entities.ensure_protected()
+        # Entity names must analyze the same in every process (web, import, index): see gazetteer.
+        gazetteer.ensure_protected()
         post_migrate.connect(ensure_editors_group, sender=self)

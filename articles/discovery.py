@@ -5,9 +5,9 @@
 classed from hazm's lists (stopword, verb, common word, adjective-like, rare) and the archive's own
 given names, and a candidate must look like a name: a rare word, or a given name vouching for the
 word after it (علی باقری, حسن روحانی). Words are compared folded and glued, and patterns match
-clause by clause like ``entities.segments``, so every spelling of ZWNJ and Arabic letters works.
+clause by clause like ``entity_matcher.segments``, so every spelling of ZWNJ and Arabic letters works.
 
-Discovery only writes ``EntityCandidate`` rows; editors decide (``entities.accept`` / ``merge`` /
+Discovery only writes ``EntityCandidate`` rows; editors decide (``entity_curation.accept`` / ``merge`` /
 ``reject``).
 """
 
@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from articles import entities, persian
-from articles.entities import Matcher
+from articles.entity_matcher import BREAK, Matcher
 from articles.models import Article, Entity, EntityAlias, EntityCandidate
 
 STOP, GIVEN, COMMON, ADJECTIVE, RARE = "stop", "given", "common", "adjective", "rare"
@@ -111,7 +111,7 @@ class Discoverer:
                     self._found(article_id, where, start, end, pattern)
 
     def _clauses(self, text: str) -> list[tuple[list[Word], str]]:
-        parts = re.split(f"({entities.BREAK.pattern})", text)
+        parts = re.split(f"({BREAK.pattern})", text)
         parts.append("")
         return [
             ([self._word(t) for t in persian.tokenize(c)], sep.strip()[:1])

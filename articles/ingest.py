@@ -16,8 +16,8 @@ from enum import StrEnum
 from django.db import transaction
 
 from articles import indexing, persian
-from articles.importers import ParsedArticle, ParseError
 from articles.models import Article, Category, RelatedLink, Source, Tag, unicode_slug
+from articles.parsed import ParsedArticle, ParseError
 
 OPTIMIZE_AFTER = 1000  # an import indexing this many articles merges the index into one segment
 

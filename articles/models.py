@@ -269,7 +269,7 @@ class Mention(models.Model):
 class EntityCandidate(models.Model):
     """A name the gazetteer lacks, proposed by ``manage.py discover_entities`` for an editor to judge.
 
-    Candidates never become entities by themselves: ``articles.entities.accept`` / ``merge`` /
+    Candidates never become entities by themselves: ``articles.entity_curation.accept`` / ``merge`` /
     ``reject`` record the editor's decision.
     """
 

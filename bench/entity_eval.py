@@ -41,7 +41,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from articles import entities, importers  # noqa: E402
+from articles import entity_matcher, gazetteer, importers  # noqa: E402
 
 DEFAULT_CORPUS = Path(os.environ.get("NEWSARCHIVE_SHARED", REPO.parent / "shared")) / "corpus"
 GOLD = REPO / "bench" / "data" / "entity_gold.jsonl"
@@ -67,11 +67,11 @@ def read_articles(corpus: Path, wanted: set[str]) -> dict[str, importers.ParsedA
     return found
 
 
-def build_matcher(records: list[dict]) -> tuple[entities.Matcher, list[str]]:
+def build_matcher(records: list[dict]) -> tuple[entity_matcher.Matcher, list[str]]:
     """The matcher ``load_gazetteer`` + ``entities.matcher()`` would build, keyed by record index."""
-    entities.protect_names((n, r.get("kind", "")) for r in records for n in [r["name"], *r.get("aliases", [])])
+    gazetteer.protect_names((n, r.get("kind", "")) for r in records for n in [r["name"], *r.get("aliases", [])])
     pairs = [(i, name) for i, r in enumerate(records) for name in [r["name"], *r.get("aliases", [])]]
-    return entities.Matcher(pairs), [r["name"] for r in records]
+    return entity_matcher.Matcher(pairs), [r["name"] for r in records]
 
 
 def evaluate(gold: dict[str, set[str]], predicted: dict[str, set[str]]) -> dict:
@@ -111,7 +111,7 @@ def report(result: dict, out=sys.stdout) -> None:
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--gazetteer", type=Path, default=entities.GAZETTEER)
+    parser.add_argument("--gazetteer", type=Path, default=gazetteer.GAZETTEER)
     parser.add_argument("--gold", type=Path, default=GOLD)
     parser.add_argument("--json", type=Path, help="also write the result here")
     parser.add_argument("--sample", action="store_true", help="print the sample's ids and exit")
@@ -130,9 +130,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     if missing:
         print(f"not in the corpus: {sorted(missing)}", file=sys.stderr)
         return 2
-    matcher, names = build_matcher(entities.read_gazetteer(args.gazetteer))
+    matcher, names = build_matcher(gazetteer.read_gazetteer(args.gazetteer))
     predicted = {
-        article_id: {names[i] for i in matcher.count(entities.segments(a.title, a.lead, a.body))}
+        article_id: {names[i] for i in matcher.count(entity_matcher.segments(a.title, a.lead, a.body))}
         for article_id, a in articles.items()
     }
     result = evaluate(gold, predicted)

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from articles import entities
+from articles import gazetteer
 from articles.management.commands.export_archive import archive_models
 from articles.models import Article, Entity, EntityAlias, Mention
 from articles.tests.conftest import REPO
@@ -18,7 +18,7 @@ def _flush_archive():
 
 
 def test_export_then_import_reproduces_everything(import_paths, tmp_path):
-    entities.load_gazetteer(entities.read_gazetteer())
+    gazetteer.load_gazetteer(gazetteer.read_gazetteer())
     import_paths(REPO / "demo" / "articles.jsonl", REPO / "demo" / "raw", REPO / "demo" / "seed")
     editor = User.objects.create_user("nima", password="x-long-password-1403")
     article = Article.objects.order_by("pk").first()

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import discovery, entities, importers
+from articles import discovery, entities, entity_curation, entity_matcher, importers, parsed
+from articles.gazetteer import load_gazetteer, read_gazetteer
 from articles.models import Article, Entity, EntityAlias, EntityCandidate, Mention
 from articles.tests.conftest import SEED, write_jsonl
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def gazetteer(django_db_setup, django_db_blocker):
     """The shipped gazetteer, loaded once for this module (each test still rolls back its own rows)."""
     with django_db_blocker.unblock():
-        report = entities.load_gazetteer(entities.read_gazetteer())
+        report = load_gazetteer(read_gazetteer())
     yield report
     with django_db_blocker.unblock():
         EntityCandidate.objects.all().delete()
@@ -277,7 +278,7 @@ def test_discovery_again_updates_the_same_candidate(spokesman):
 
 
 def test_accepting_a_candidate_makes_an_entity_found_in_its_articles(spokesman):
-    entity = entities.accept(spokesman)
+    entity = entity_curation.accept(spokesman)
 
     assert entity.kind == Entity.Kind.PERSON
     spokesman.refresh_from_db()
@@ -289,7 +290,7 @@ def test_accepting_a_candidate_makes_an_entity_found_in_its_articles(spokesman):
 def test_merging_a_candidate_adds_an_alias_to_an_existing_entity(spokesman):
     spokesman_entity = Entity.objects.get(name="اسماعیل بقائی")
 
-    entities.merge(spokesman, spokesman_entity)
+    entity_curation.merge(spokesman, spokesman_entity)
 
     spokesman.refresh_from_db()
     assert spokesman.status == EntityCandidate.Status.MERGED
@@ -298,7 +299,7 @@ def test_merging_a_candidate_adds_an_alias_to_an_existing_entity(spokesman):
 
 
 def test_rejected_candidates_are_not_proposed_again(spokesman):
-    entities.reject(spokesman)
+    entity_curation.reject(spokesman)
     report = discovery.discover(min_articles=2)
     assert (report.created, report.decided) == (0, 1)
     assert EntityCandidate.objects.get().status == EntityCandidate.Status.REJECTED
@@ -319,12 +320,12 @@ def test_extraction_speed_over_the_corpus(gazetteer, corpus_dir, capsys):
     articles = []
     for path in sorted(corpus_dir.glob("*.jsonl")):
         for number, item in enumerate(importers.iter_path(path)):
-            if number % 5 == 0 and not isinstance(item, importers.ParseError):  # a fifth of each file
+            if number % 5 == 0 and not isinstance(item, parsed.ParseError):  # a fifth of each file
                 articles.append(item)
     matcher = entities.matcher()
 
     started = time.perf_counter()
-    counts = [matcher.count(entities.segments(a.title, a.lead, a.body)) for a in articles]
+    counts = [matcher.count(entity_matcher.segments(a.title, a.lead, a.body)) for a in articles]
     pure = len(articles) / (time.perf_counter() - started)
 
     Article.objects.bulk_create(

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from articles import importers
 from articles.models import Article
+from articles.parsed import ParsedArticle, ParseError
 from articles.tests.conftest import SEED
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
@@ -28,9 +29,9 @@ def test_parser_never_raises_on_random_bytes(tmp_path_factory, data, suffix):
     path = tmp_path_factory.mktemp("fuzz") / f"f{suffix}"
     path.write_bytes(data)
     for item in importers.iter_path(path):
-        assert isinstance(item, importers.ParsedArticle | importers.ParseError)
+        assert isinstance(item, ParsedArticle | ParseError)
         assert item.origin.startswith(str(path))
-        if isinstance(item, importers.ParseError):
+        if isinstance(item, ParseError):
             assert item.reason
 
 
@@ -70,7 +71,7 @@ def test_import_of_malformed_records_saves_whole_articles_or_reports(tmp_path_fa
     before = Article.objects.count()
     items = list(importers.iter_path(path))
     report = import_items(items)
-    parsed = [i for i in items if isinstance(i, importers.ParsedArticle)]
+    parsed = [i for i in items if isinstance(i, ParsedArticle)]
     assert report.failed + report.created + report.updated + report.unchanged == len(items)
     assert all(e.origin and e.reason for e in report.errors)
     assert Article.objects.count() - before == report.created

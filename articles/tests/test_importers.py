@@ -12,15 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from articles.importers import (
-    NOTE_NO_TITLE,
-    ParsedArticle,
-    ParseError,
-    count_items,
-    iter_path,
-    parse_json_record,
-    parse_text_page,
-)
+from articles.importers import NOTE_NO_TITLE, count_items, iter_path, parse_json_record
+from articles.parsed import ParsedArticle, ParseError
+from articles.scraped import parse_text_page
 
 
 def shared_dir() -> Path:

@@ -28,7 +28,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from haystack import connections
 
-from articles import entities, importers, indexing, jalali
+from articles import entities, gazetteer, importers, indexing, jalali
 from articles.ingest import import_items
 from articles.models import Article, Category, Entity, EntityCandidate, Source, Tag
 from articles.persian import match_key
@@ -158,9 +158,9 @@ def _candidates(names: list[str], pattern: str) -> None:
 
 
 def build_small(archive: Archive) -> None:
-    records = entities.read_gazetteer()
+    records = gazetteer.read_gazetteer()
     small = [r for r in records if SMALL_GAZETTEER & {r["name"], *r.get("aliases", [])}]
-    entities.load_gazetteer(small)
+    gazetteer.load_gazetteer(small)
     focus = _demo_records()[FOCUS]
     follow_ups = [follow_up(n, focus) for n in range(1, SMALL + 1)]
     _import(archive, "small", [focus_record(SMALL_LINKS, 1), *follow_ups])
@@ -169,7 +169,7 @@ def build_small(archive: Archive) -> None:
 
 
 def build_large(archive: Archive) -> None:
-    entities.load_gazetteer(entities.read_gazetteer())
+    gazetteer.load_gazetteer(gazetteer.read_gazetteer())
     with indexing.suspended() as touched:
         entities.extract_all()
     indexing.index_articles(touched)

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import entities
+from articles import gazetteer
 
 
 class Command(BaseCommand):
     help = "Create or update entities (by slug) and add their aliases from a gazetteer; safe to run again."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", default=str(entities.GAZETTEER), help="a .jsonl gazetteer")
+        parser.add_argument("path", nargs="?", default=str(gazetteer.GAZETTEER), help="a .jsonl gazetteer")
 
     def handle(self, *args, path: str, **options) -> None:
         try:
-            records = entities.read_gazetteer(path)
+            records = gazetteer.read_gazetteer(path)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
-        report = entities.load_gazetteer(records)
+        report = gazetteer.load_gazetteer(records)
         for warning in report.warnings:
             self.stderr.write(f"warning: {warning}")
         self.stdout.write(
