@@ -143,6 +143,11 @@ def monthly_counts(datetimes: list[dt.datetime]) -> list[tuple[str, str, int]]:
     for value in datetimes:
         day = value.astimezone(TEHRAN).date()
         days[day] = days.get(day, 0) + 1
+    return monthly_counts_by_day(days)
+
+
+def monthly_counts_by_day(days: dict[dt.date, int]) -> list[tuple[str, str, int]]:
+    """``monthly_counts`` from counts per Tehran day (as a database can group them)."""
     counts: dict[tuple[int, int], int] = {}
     for day, n in days.items():
         j = jdatetime.date.fromgregorian(date=day)

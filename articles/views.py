@@ -7,12 +7,13 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
+from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from articles import graph, jalali
 from articles.charts import bar_chart
-from articles.models import Article, Category, Entity, Mention, RelatedLink, Source, Tag
+from articles.models import Article, Category, Entity, RelatedLink, Source, Tag
 from articles.search import SORTS, SearchParams, attention, run_search, similar_articles
 
 PAGE_SIZE = 20
@@ -227,11 +228,21 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _listing(request, "articles/tag_detail.html", tag, tag.articles)
 
 
+CO_MENTION_SCOPE = 500  # newest articles of an entity read for its co-mentioned names
+
+
 def co_mentioned(entity: Entity):
-    """Entities most often named in the same published articles, with the number of articles."""
-    articles = Mention.objects.filter(entity=entity, article__status=Article.Status.PUBLISHED).values("article")
+    """Entities most often named in the same published articles, with the number of articles,
+    among the entity's newest ``CO_MENTION_SCOPE`` articles: the company a name keeps now, at a
+    cost that does not grow with the archive (ایران alone is named in half of it)."""
+    newest = (
+        Article.objects.published()
+        .filter(mentions__entity=entity)
+        .order_by("-published", "-id")
+        .values("pk")[:CO_MENTION_SCOPE]
+    )
     return (
-        Entity.objects.filter(mentions__article__in=articles)
+        Entity.objects.filter(mentions__article__in=newest)
         .exclude(pk=entity.pk)
         .annotate(shared=Count("mentions__article", distinct=True))
         .order_by("-shared", "name")
@@ -241,13 +252,21 @@ def co_mentioned(entity: Entity):
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
     articles = Article.objects.published().filter(mentions__entity=entity)
-    dates = list(articles.exclude(published=None).values_list("published", flat=True))
-    timeline = jalali.monthly_counts(dates)
+    days = (
+        articles.exclude(published=None)
+        .annotate(day=TruncDate("published", tzinfo=jalali.TEHRAN))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    timeline = jalali.monthly_counts_by_day({row["day"]: row["n"] for row in days})
+    page_obj = _paginate(request, articles.for_listing().newest_first())
     context = {
         "subject": entity,
-        "page_obj": _paginate(request, articles.for_listing().newest_first()),
+        "page_obj": page_obj,
         "timeline": timeline,
         "timeline_chart": bar_chart([(label, n) for _, label, n in timeline], f"اشاره به {entity.name} در هر ماه"),
         "co_mentioned": co_mentioned(entity)[:15],
+        "co_scope": CO_MENTION_SCOPE if page_obj.paginator.count > CO_MENTION_SCOPE else None,
     }
     return render(request, "articles/entity_detail.html", context)

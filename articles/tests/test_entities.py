@@ -83,6 +83,31 @@ def test_the_entity_filter_of_search_finds_the_seed(gazetteer, import_paths):
     assert [int(r.pk) for r in results] == [Article.objects.get().pk]
 
 
+def test_the_entity_page_shows_its_timeline_and_the_names_it_keeps_company_with(gazetteer, client, monkeypatch):
+    from articles import views
+
+    def article(n: int, day: str, body: str) -> Article:
+        made = make_article(f"page-{n}", f"خبر شماره {n}", body)
+        made.status, made.published = Article.Status.PUBLISHED, f"2024-{day}T08:00:00+00:00"
+        made.save()
+        entities.extract_for(made)
+        return made
+
+    article(1, "03-10", "پوتین در مسکو با ترامپ گفتوگو کرد.")  # اسفند ۱۴۰۲
+    article(2, "03-25", "پوتین و ترامپ باز هم تماس های تلفنی داشتند.")  # فروردین ۱۴۰۳
+    article(3, "04-02", "پوتین در کرملین سخنرانی کرد.")
+    url = Entity.objects.get(name="ولادیمیر پوتین").get_absolute_url()
+    response = client.get(url)
+    page = response.content.decode()
+    assert "اسفند ۱۴۰۲" in page and "فروردین ۱۴۰۳" in page
+    assert [(key, n) for key, _, n in response.context["timeline"]] == [("1402-12", 1), ("1403-01", 2)]
+    assert "دونالد ترامپ" in page and "خبر تازه‌تر" not in page
+
+    monkeypatch.setattr(views, "CO_MENTION_SCOPE", 1)  # only the newest article (no ترامپ in it)
+    page = client.get(url).content.decode()
+    assert "دونالد ترامپ" not in page and "در ۱ خبر تازه‌تر" in page
+
+
 # --- matching ----------------------------------------------------------------------------------
 
 
