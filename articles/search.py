@@ -243,7 +243,7 @@ def _run(base: SearchQuerySet, text: SQ | None, params: SearchParams, with_facet
     sqs = base.filter(text) if text is not None else base.all()
     query_string = sqs.query.build_query()
     key = (query_string, _index_version()) if with_facets else None
-    counts = _facet_cache.get(key) if key and key[1] is not None else None
+    counts = _engine_cache.get(key) if key and key[1] is not None else None
     if with_facets and counts is None:
         for name in FACET_FIELDS:
             sqs = sqs.facet(name, limit=FACET_LIMIT)
@@ -253,7 +253,7 @@ def _run(base: SearchQuerySet, text: SQ | None, params: SearchParams, with_facet
     if with_facets and counts is None:
         counts = loaded.facet_counts()
         if key[1] is not None:
-            _facet_cache.put(key, counts)
+            _engine_cache.put(key, counts)
     facets = _facets(counts) if with_facets else {}
     return results, loaded.count(), facets, query_string
 
@@ -277,7 +277,8 @@ class _LRU:
                 self._items.popitem(last=False)
 
 
-_facet_cache = _LRU(256)  # (engine query, index version) → raw facet counts, per process
+# Per process: (engine query, index version) → raw facet counts, and did-you-mean corrections.
+_engine_cache = _LRU(512)
 
 
 def _index_version():
@@ -333,14 +334,18 @@ def did_you_mean(parsed: query.ParsedQuery) -> str:
     plain = parsed.plain_terms()
     if not plain or not hasattr(backend, "corrections"):
         return ""
-    fixes = backend.corrections([c.terms[0] for c in plain])
+    terms = [c.terms[0] for c in plain]
+    # Each lookup walks the index's vocabulary: kept per word until the index changes.
+    version = _index_version()
+    key = ("did-you-mean", tuple(terms), version)
+    fixes = _engine_cache.get(key) if version is not None else None
+    if fixes is None:
+        fixes = {term: backend.surface_form(fix) or fix for term, fix in backend.corrections(terms).items()}
+        if version is not None:
+            _engine_cache.put(key, fixes)
     if not fixes:
         return ""
-    words = []
-    for clause in plain:
-        term = clause.terms[0]
-        words.append(backend.surface_form(fixes[term]) or fixes[term] if term in fixes else _as_typed(clause))
-    return " ".join(words)
+    return " ".join(fixes[c.terms[0]] if c.terms[0] in fixes else _as_typed(c) for c in plain)
 
 
 def _as_typed(clause: query.Clause) -> str:

@@ -78,8 +78,8 @@ def test_facet_counts_are_reused_until_the_index_changes(import_paths):
 
     import_paths(DEMO)
     first = run_search(SearchParams(q="ایران"))
-    key = next(iter(search._facet_cache._items))
-    assert search._facet_cache.get(key) is not None
+    key = next(iter(search._engine_cache._items))
+    assert search._engine_cache.get(key) is not None
     assert run_search(SearchParams(q="ایران", page=2)).facets == first.facets  # another page: counts reused
 
     moved = next(hit.article for hit in first.hits)
