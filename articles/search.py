@@ -277,7 +277,8 @@ class _LRU:
                 self._items.popitem(last=False)
 
 
-# Per process: (engine query, index version) → raw facet counts, and did-you-mean corrections.
+# Per process, until the index changes: facet counts and the attention chart per engine query,
+# did-you-mean corrections per word list.
 _engine_cache = _LRU(512)
 
 
@@ -302,10 +303,20 @@ def attention(params: SearchParams, page: SearchPage | None = None) -> list[tupl
             query_string = page.query_string
         else:
             query_string = _matching(_base_queryset(params, parsed), parsed)[0].query.build_query()
-        dates = [jalali.aware_utc(d) for d in backend.published_dates(query_string)]
+        version = _index_version()
+        key = ("attention", query_string, version)
+        series = _engine_cache.get(key) if version is not None else None
+        if series is None:
+            series = _attention_series([jalali.aware_utc(d) for d in backend.published_dates(query_string)])
+            if version is not None:
+                _engine_cache.put(key, series)
     except Exception:
         log.exception("attention chart failed for %r", params)
         return []
+    return series
+
+
+def _attention_series(dates: list[dt.datetime]) -> list[tuple[str, str, int]]:
     if dates and max(dates) - min(dates) <= dt.timedelta(days=62):
         return jalali.daily_counts(dates)
     return jalali.monthly_counts(dates)
