@@ -393,8 +393,8 @@ def similar_articles(article: Article, limit: int = 5) -> list[Article]:
     try:
         if hasattr(backend, "similar"):  # Whoosh: the text comes from the database, not the index
             text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
-            filter_query = f"status:{Article.Status.PUBLISHED}"
-            pks = [int(pk) for pk in backend.similar(f"articles.article.{article.pk}", text, limit + 1, filter_query)]
+            drafts = f"status:{Article.Status.DRAFT}"
+            pks = [int(pk) for pk in backend.similar(f"articles.article.{article.pk}", text, limit + 1, drafts)]
         else:
             pks = [int(r.pk) for r in SearchQuerySet().models(Article).more_like_this(article)[: limit + 1]]
     except Exception:  # the page must render even when the index is being rebuilt

@@ -372,20 +372,25 @@ class PersianWhooshBackend(WhooshSearchBackend):
                     return persian.display(token.text)
         return None
 
-    def similar(self, identifier: str, text: str, limit: int, filter_query: str = "") -> list[str]:
-        """``django_id``s of up to ``limit`` documents like ``text`` (the document ``identifier``'s).
+    def similar(self, identifier: str, text: str, limit: int, exclude_query: str = "") -> list[str]:
+        """``django_id``s of up to ``limit`` documents like ``text`` (the document ``identifier``'s),
+        none matching ``exclude_query``.
 
         Whoosh's ``more_like`` needs the field stored; the caller has the text from the database.
+        Unwanted documents are masked rather than the wanted ones allowed: drafts are few, and an
+        allow-list would list every published article on every page view.
         """
         if not self.setup_complete:
             self.setup()
         with self.index.searcher() as searcher:
+            field = self.content_field_name
             docnum = searcher.document_number(**{ID: identifier})
-            allowed = self.parser.parse(filter_query) if filter_query else None
-            results = searcher.more_like(
-                docnum, self.content_field_name, text=text, top=limit, numterms=10, filter=allowed
-            )
-            return [hit[DJANGO_ID] for hit in results]
+            mask = set(searcher.docs_for_query(self.parser.parse(exclude_query))) if exclude_query else set()
+            if docnum is not None:
+                mask.add(docnum)
+            terms = searcher.key_terms_from_text(field, text, numterms=10, normalize=False)
+            query = Or([Term(field, word, boost=weight) for word, weight in terms])
+            return [hit[DJANGO_ID] for hit in searcher.search(query, limit=limit, mask=mask or None)]
 
     def published_dates(self, query_string: str, field: str = "published") -> list[datetime]:
         """The ``published`` value of every document matching ``query_string`` (for charts).
