@@ -17,6 +17,9 @@ For each size, in a fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never t
    a user runs it, indexing in a second process alongside, timed end to end (``--no-end-to-end``
    skips it).
 
+``--reuse DIR …`` (folders an earlier ``--keep`` run left): their archives, build figures and
+end-to-end times are reused, and search, HTTP and load measured again with the code as it is now.
+
 ``--quick``: one size of 2,000 articles, fewer repetitions and 5 s of load per page type (a smoke
 run of about 3 minutes on a quiet machine). The table goes to stdout, the full results to
 ``--json``. Timings are wall clock unless marked CPU; the machine's load average is recorded with
@@ -76,7 +79,8 @@ def _git_head() -> str:
 def run_size(size: int, records: list[dict], opts: argparse.Namespace) -> dict:
     from load import run_http
 
-    work = Path(tempfile.mkdtemp(prefix=f"newsarchive-bench-{size}-", dir=opts.tmp))
+    reused = _reusable(size, opts)
+    work = reused or Path(tempfile.mkdtemp(prefix=f"newsarchive-bench-{size}-", dir=opts.tmp))
     var_dir = work / "var"
     # The code under test is read at each phase's start: record it (others may commit meanwhile).
     result: dict = {
@@ -86,16 +90,26 @@ def run_size(size: int, records: list[dict], opts: argparse.Namespace) -> dict:
         "git": {"build": _git_head()},
     }
     try:
-        started = time.perf_counter()
-        data = scale_corpus.write(work / f"scaled-{size}.jsonl", records, size, opts.seed)
-        result["generate_s"] = round(time.perf_counter() - started, 1)
-        _log(f"{size}: corpus in {data} ({data.stat().st_size / 2**20:.0f} MB); building")
+        data = work / f"scaled-{size}.jsonl"
         build_json = work / "build.json"
-        _phase(
-            ["build", "--data", str(data), "--out", str(build_json), "--analyzer-docs", str(opts.analyzer_docs)],
-            var_dir,
-            timeout=opts.phase_timeout,
-        )
+        if reused:
+            result["reused"] = str(work)  # the archive and build figures of an earlier run
+            earlier = work / "result.json"  # what that run measured besides the build
+            if earlier.exists():
+                previous = json.loads(earlier.read_text(encoding="utf-8"))
+                result["git"]["build"] = previous.get("git", {}).get("build", "")
+                result.update({k: previous[k] for k in ("generate_s", "end_to_end") if k in previous})
+            _log(f"{size}: reusing {work}")
+        else:
+            started = time.perf_counter()
+            scale_corpus.write(data, records, size, opts.seed)
+            result["generate_s"] = round(time.perf_counter() - started, 1)
+            _log(f"{size}: corpus in {data} ({data.stat().st_size / 2**20:.0f} MB); building")
+            _phase(
+                ["build", "--data", str(data), "--out", str(build_json), "--analyzer-docs", str(opts.analyzer_docs)],
+                var_dir,
+                timeout=opts.phase_timeout,
+            )
         result["build"] = json.loads(build_json.read_text(encoding="utf-8"))
         _log(f"{size}: searching in process")
         result["git"]["search"] = _git_head()
@@ -106,7 +120,7 @@ def run_size(size: int, records: list[dict], opts: argparse.Namespace) -> dict:
         result["git"]["http"] = _git_head()
         queries = query_mix(result["search"]["source_slug"])
         result["http"] = run_http(var_dir, result["search"], queries, opts.http_repeat, opts.wrk_seconds)
-        if opts.end_to_end:
+        if opts.end_to_end and not reused:
             _log(f"{size}: manage.py import_articles, end to end")
             result["end_to_end"] = end_to_end(data, work / "e2e", timeout=opts.phase_timeout)
         result["loadavg_end"] = os.getloadavg()
@@ -114,9 +128,19 @@ def run_size(size: int, records: list[dict], opts: argparse.Namespace) -> dict:
         result["error"] = f"{type(exc).__name__}: {exc}"
         _log(f"{size}: FAILED {result['error']}")
     finally:
-        if not opts.keep:
+        if opts.keep or reused:
+            (work / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        else:
             shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def _reusable(size: int, opts: argparse.Namespace) -> Path | None:
+    """The ``--reuse`` folder kept (``--keep``) by an earlier run of this size, if given."""
+    for folder in opts.reuse:
+        if folder.name.startswith(f"newsarchive-bench-{size}-") and (folder / "build.json").exists():
+            return folder
+    return None
 
 
 def end_to_end(data: Path, var_dir: Path, timeout: float) -> dict:
@@ -286,6 +310,14 @@ def main(argv: list[str] | None = None) -> int:
         dest="end_to_end",
         action="store_false",
         help="skip timing manage.py import_articles (indexing alongside) into a second, fresh archive",
+    )
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="folders kept by an earlier --keep run: their archives and build figures are reused, and "
+        "search, HTTP and load are measured again with the code as it is now",
     )
     opts = parser.parse_args(argv)
     if opts.quick:
