@@ -220,12 +220,18 @@ class AlongsideIndexer:
 
 
 def _index_jobs(jobs, results) -> None:
+    # The fork gave this process the sending end of its job queue too: closed here, a parent that
+    # dies (an import killed with SIGKILL) ends the queue, and this process with it, instead of
+    # leaving it waiting for jobs forever.
+    jobs._writer.close()
     try:
         while (pks := jobs.get()) is not None:
             try:
                 results.put(("indexed", index_articles(pks)))
             except Exception as exc:  # reported; the import indexes what is missing or stale
                 results.put(("error", repr(exc)))
+        results.put(("end", 0))
+    except (EOFError, OSError):  # the import is gone
+        pass
     finally:
         db_connections.close_all()
-        results.put(("end", 0))

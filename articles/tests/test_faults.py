@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -22,6 +23,19 @@ def _big_jsonl(path, copies: int) -> int:
             for record in records:
                 out.write(json.dumps({**record, "id": f"{record['id']}-{n}"}, ensure_ascii=False) + "\n")
     return copies * len(records)
+
+
+def _processes_running(argument: str) -> list[int]:
+    """Live processes whose command line holds ``argument`` (zombies have none)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if argument in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
 
 
 def test_import_killed_midway_then_rerun_has_every_article_once(tmp_path):
@@ -44,6 +58,11 @@ def test_import_killed_midway_then_rerun_has_every_article_once(tmp_path):
     importer.wait()
     killed_at = int(subprocess.run(count, env=env, cwd=REPO, capture_output=True, text=True).stdout.split()[-1])
     assert 0 < killed_at < total
+    # Nothing of the killed import lives on (its second process, indexing alongside, included).
+    deadline = time.monotonic() + 60
+    while _processes_running(str(tmp_path / "big.jsonl")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _processes_running(str(tmp_path / "big.jsonl"))
 
     rerun = subprocess.run([*manage, "import_articles", str(tmp_path / "big.jsonl")], env=env, cwd=REPO,
                            capture_output=True, text=True)  # fmt: skip
