@@ -203,8 +203,14 @@ class PersianWhooshBackend(WhooshSearchBackend):
     # Memory for each writer's segment buffer: bigger batches, fewer small segments to merge.
     limitmb = 256
 
+    def __init__(self, connection_alias, **connection_options) -> None:
+        super().__init__(connection_alias, **connection_options)
+        self.use_mmap = connection_options.get("MMAP", True)
+
     def setup(self) -> None:
         super().setup()
+        if not self.use_mmap:
+            self.storage.supports_mmap = False  # read when reopened: every searcher is opened after this
         self.index = _ReusingIndex(self.index)
 
     def build_schema(self, fields):
