@@ -180,7 +180,9 @@ def _base_queryset(params: SearchParams, parsed: query.ParsedQuery) -> SearchQue
     # document to each query on Whoosh.
     sqs = SearchQuerySet()
     if not params.include_drafts:
-        sqs = sqs.filter(status=Exact(Article.Status.PUBLISHED))
+        # Excluding the few drafts, not requiring "published": an AND with a term every document
+        # has scores both and stops Whoosh skipping blocks (ایران at 50k: 288 → 66 ms).
+        sqs = sqs.exclude(status=Exact(Article.Status.DRAFT))
     for name, value in (
         ("source", params.source),
         ("categories", params.category),
