@@ -284,6 +284,20 @@ class _LRU:
 _engine_cache = _LRU(512)
 
 
+def cached(name: str, key, compute):
+    """``compute()``, kept in this process until the index changes (every saved article, mention
+    or link change reaches the index, so it changes with them); uncached on other engines."""
+    version = _index_version()
+    if version is None:
+        return compute()
+    full_key = (name, key, version)
+    value = _engine_cache.get(full_key)
+    if value is None:
+        value = compute()
+        _engine_cache.put(full_key, value)
+    return value
+
+
 def _index_version():
     """What changes whenever the index does (Whoosh: its generation); None: do not cache."""
     backend = connections["default"].get_backend()
@@ -305,13 +319,11 @@ def attention(params: SearchParams, page: SearchPage | None = None) -> list[tupl
             query_string = page.query_string
         else:
             query_string = _matching(_base_queryset(params, parsed), parsed)[0].query.build_query()
-        version = _index_version()
-        key = ("attention", query_string, version)
-        series = _engine_cache.get(key) if version is not None else None
-        if series is None:
-            series = _attention_series([jalali.aware_utc(d) for d in backend.published_dates(query_string)])
-            if version is not None:
-                _engine_cache.put(key, series)
+        series = cached(
+            "attention",
+            query_string,
+            lambda: _attention_series([jalali.aware_utc(d) for d in backend.published_dates(query_string)]),
+        )
     except Exception:
         log.exception("attention chart failed for %r", params)
         return []
@@ -348,14 +360,12 @@ def did_you_mean(parsed: query.ParsedQuery) -> str:
     if not plain or not hasattr(backend, "corrections"):
         return ""
     terms = [c.terms[0] for c in plain]
-    # Each lookup walks the index's vocabulary: kept per word until the index changes.
-    version = _index_version()
-    key = ("did-you-mean", tuple(terms), version)
-    fixes = _engine_cache.get(key) if version is not None else None
-    if fixes is None:
-        fixes = {term: backend.surface_form(fix) or fix for term, fix in backend.corrections(terms).items()}
-        if version is not None:
-            _engine_cache.put(key, fixes)
+    # Each lookup walks the index's vocabulary: kept per word list until the index changes.
+    fixes = cached(
+        "did-you-mean",
+        tuple(terms),
+        lambda: {term: backend.surface_form(fix) or fix for term, fix in backend.corrections(terms).items()},
+    )
     if not fixes:
         return ""
     return " ".join(fixes[c.terms[0]] if c.terms[0] in fixes else _as_typed(c) for c in plain)

@@ -277,8 +277,11 @@ class PersianWhooshBackend(WhooshSearchBackend):
                 raise
             writer.whoosh.commit()
 
+    _cleared = 0  # times this process emptied the index: an emptied index restarts its generations
+
     def clear(self, models=None, commit=True):
         """Empty the index; clearing everything deletes the files, so a corrupt index clears too."""
+        self._cleared += 1
         with self.write_lock():
             if models is None:
                 self.delete_index()
@@ -304,7 +307,7 @@ class PersianWhooshBackend(WhooshSearchBackend):
             reader = searcher.reader()
             readers = getattr(reader, "readers", None) or [reader]
             segments = tuple(r.segment().segment_id() for r in readers if getattr(r, "segment", None) and r.segment())
-            return self.path, reader.generation(), segments
+            return self.path, self._cleared, reader.generation(), segments
 
     def doc_count(self) -> int:
         if not self.setup_complete:

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from articles import graph, jalali
 from articles.charts import bar_chart
 from articles.models import Article, Category, Entity, RelatedLink, Source, Tag
-from articles.search import SORTS, SearchParams, attention, run_search, similar_articles
+from articles.search import SORTS, SearchParams, attention, cached, run_search, similar_articles
 
 PAGE_SIZE = 20
 
@@ -249,9 +249,7 @@ def co_mentioned(entity: Entity):
     )
 
 
-def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
-    articles = Article.objects.published().filter(mentions__entity=entity)
+def _entity_summary(entity: Entity, articles) -> tuple[list, list[Entity]]:
     days = (
         articles.exclude(published=None)
         .annotate(day=TruncDate("published", tzinfo=jalali.TEHRAN))
@@ -260,13 +258,23 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by()
     )
     timeline = jalali.monthly_counts_by_day({row["day"]: row["n"] for row in days})
+    return timeline, list(co_mentioned(entity)[:15])
+
+
+def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
+    articles = Article.objects.published().filter(mentions__entity=entity)
     page_obj = _paginate(request, articles.for_listing().newest_first())
+    # A much-named entity's timeline and company read tens of thousands of rows: kept until the
+    # index changes (every edit of an article, its mentions or links changes it).
+    summary = cached("entity-page", (entity.pk, CO_MENTION_SCOPE), lambda: _entity_summary(entity, articles))
+    timeline, company = summary
     context = {
         "subject": entity,
         "page_obj": page_obj,
         "timeline": timeline,
         "timeline_chart": bar_chart([(label, n) for _, label, n in timeline], f"اشاره به {entity.name} در هر ماه"),
-        "co_mentioned": co_mentioned(entity)[:15],
+        "co_mentioned": company,
         "co_scope": CO_MENTION_SCOPE if page_obj.paginator.count > CO_MENTION_SCOPE else None,
     }
     return render(request, "articles/entity_detail.html", context)
