@@ -406,7 +406,10 @@ def similar_articles(article: Article, limit: int = 5) -> list[Article]:
         if hasattr(backend, "similar"):  # Whoosh: the text comes from the database, not the index
             text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
             drafts = f"status:{Article.Status.DRAFT}"
-            pks = [int(pk) for pk in backend.similar(f"articles.article.{article.pk}", text, limit + 1, drafts)]
+            identifier = f"articles.article.{article.pk}"
+            # An OR of ten terms over the whole archive: kept per article until the index changes.
+            found = cached("similar", (article.pk, limit), lambda: backend.similar(identifier, text, limit + 1, drafts))
+            pks = [int(pk) for pk in found]
         else:
             pks = [int(r.pk) for r in SearchQuerySet().models(Article).more_like_this(article)[: limit + 1]]
     except Exception:  # the page must render even when the index is being rebuilt
