@@ -204,19 +204,25 @@ class AlongsideIndexer:
     def finish(self, on_progress: Callable[[int, int], None] | None = None, total: int = 0) -> None:
         """Wait until every job is indexed (reporting progress), then stop the process."""
         self._jobs.put(None)
-        if on_progress:
-            on_progress(0, total)
-        while True:
-            kind, value = self._results.get()
-            if kind == "end":
-                break
-            if kind == "indexed":
-                self.indexed += value
-                if on_progress:
-                    on_progress(min(self.indexed, total), total)
-            else:
-                log.warning("indexing alongside the import failed, the import will index again: %s", value)
+        ended = False
+        while not ended and not self._results.empty():  # what was indexed while the import ran
+            ended = self._take(self._results.get())
+        if on_progress:  # the bar starts from there, so its rate is of the work left
+            on_progress(min(self.indexed, total), total)
+        while not ended:
+            ended = self._take(self._results.get())
+            if on_progress:
+                on_progress(min(self.indexed, total), total)
         self._process.join()
+
+    def _take(self, message: tuple[str, object]) -> bool:
+        """Count one report of the second process; True when it has stopped."""
+        kind, value = message
+        if kind == "indexed":
+            self.indexed += value
+        elif kind == "error":
+            log.warning("indexing alongside the import failed, the import will index again: %s", value)
+        return kind == "end"
 
 
 def _index_jobs(jobs, results) -> None:

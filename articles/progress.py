@@ -14,9 +14,12 @@ class Progress:
         self.interactive = self.stream.isatty()
         self.started = self.last_draw = time.monotonic()
         self.done = 0
+        self.first: int | None = None  # the count at the first update
         self._next_decile = 1
 
     def update(self, done: int, extra: str = "") -> None:
+        if self.first is None:
+            self.first = done
         self.done = done
         now = time.monotonic()
         if self.interactive:
@@ -30,7 +33,7 @@ class Progress:
 
     def _line(self, extra: str) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-9)
-        rate = self.done / elapsed
+        rate = (self.done - (self.first or 0)) / elapsed  # a bar may start with work already done
         if self.total:
             filled = min(30, 30 * self.done // self.total)
             bar = "#" * filled + "." * (30 - filled)
