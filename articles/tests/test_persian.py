@@ -420,14 +420,20 @@ def test_cache_info_counts_hits():
 # --- Whoosh --------------------------------------------------------------------------------------
 
 
-def test_a_whoosh_index_finds_arabic_spelled_glued_text_with_a_persian_zwnj_query(tmp_path):
-    schema = Schema(body=TEXT(analyzer=persian.PersianAnalyzer(), stored=True))
-    writer = create_in(str(tmp_path), schema).writer()
-    writer.add_document(body="رئيس جمهور روسيه ميگويد تماسهاي تلفني با امريكا امكانپذير است")
-    writer.add_document(body="خبری دیگر درباره اقتصاد")
+def _whoosh_index(folder, *bodies: str):
+    """A Whoosh index of ``bodies`` analyzed by ours, reopened from disk: the analyzer comes back
+    from the pickled schema, as the app's does."""
+    writer = create_in(str(folder), Schema(body=TEXT(analyzer=persian.PersianAnalyzer(), stored=True))).writer()
+    for body in bodies:
+        writer.add_document(body=body)
     writer.commit()
+    return open_dir(str(folder))
 
-    index = open_dir(str(tmp_path))  # the analyzer comes back from the pickled schema
+
+def test_a_whoosh_index_finds_arabic_spelled_glued_text_with_a_persian_zwnj_query(tmp_path):
+    index = _whoosh_index(
+        tmp_path, "رئيس جمهور روسيه ميگويد تماسهاي تلفني با امريكا امكانپذير است", "خبری دیگر درباره اقتصاد"
+    )
     parser = QueryParser("body", index.schema)
     with index.searcher() as searcher:
         for query in ["تماس‌های تلفنی", '"تماس‌های تلفنی"', "امکان‌پذیر", "رئیس‌جمهور", "می‌گوید", "آمریکا", "تماس"]:
@@ -439,12 +445,7 @@ def test_a_whoosh_index_finds_arabic_spelled_glued_text_with_a_persian_zwnj_quer
 
 
 def test_a_phrase_query_finds_a_glued_compound_and_highlights_it(tmp_path):
-    schema = Schema(body=TEXT(analyzer=persian.PersianAnalyzer(), stored=True))
-    writer = create_in(str(tmp_path), schema).writer()
-    writer.add_document(body="سفر رئیس‌جمهور به کرهجنوبی")
-    writer.add_document(body="کره در جنوبی‌ترین نقطه")
-    writer.commit()
-    with open_dir(str(tmp_path)).searcher() as searcher:
+    with _whoosh_index(tmp_path, "سفر رئیس‌جمهور به کرهجنوبی", "کره در جنوبی‌ترین نقطه").searcher() as searcher:
         parser = QueryParser("body", searcher.schema)
         for query in ['"کره جنوبی"', '"کره‌جنوبی"', '"کرهجنوبی"']:
             hits = searcher.search(parser.parse(query))
