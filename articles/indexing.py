@@ -193,13 +193,12 @@ class AlongsideIndexer:
         db_connections.close_all()
         self._process = context.Process(target=_index_jobs, args=(self._jobs, self._results), daemon=True)
         self._process.start()
-        self.queued = self.indexed = 0
+        self.indexed = 0
 
     def send(self, pks: Iterable[int]) -> None:
         pks = sorted(pks)
         if pks:
             self._jobs.put(pks)
-            self.queued += len(pks)
 
     def finish(self, on_progress: Callable[[int, int], None] | None = None, total: int = 0) -> None:
         """Wait until every job is indexed (reporting progress), then stop the process."""

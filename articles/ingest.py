@@ -96,8 +96,11 @@ def _get_terms(model, names: Iterable[str], cache: dict[str, object]) -> list:
     return terms
 
 
-def save_parsed(parsed: ParsedArticle, cache: dict | None = None) -> tuple[Article, Outcome]:
-    """Create or update the article ``parsed.external_id`` with its source, terms and links."""
+def save_parsed(parsed: ParsedArticle, cache: dict | None = None, matcher=None) -> tuple[Article, Outcome]:
+    """Create or update the article ``parsed.external_id`` with its source, terms and links.
+
+    ``matcher``: an import's snapshot of the entities (default: the process's current one).
+    """
     cache = {} if cache is None else cache
     digest = content_hash(parsed)
     existing = Article.objects.filter(external_id=parsed.external_id).first()
@@ -136,7 +139,7 @@ def save_parsed(parsed: ParsedArticle, cache: dict | None = None) -> tuple[Artic
             article.categories.set(categories)
             article.tags.set(tags)
         _save_links(article, parsed, replace=outcome is not Outcome.CREATED)
-        _after_save(article, cache.get("matcher"))
+        _after_save(article, matcher)
     return article, outcome
 
 
@@ -203,13 +206,12 @@ def import_items(
     sent: set[int] = set()
     with indexing.suspended() as touched:
         for item in items:
-            cache.setdefault("matcher", matcher)
             if isinstance(item, ParseError):
                 report.failed += 1
                 report.errors.append(item)
             else:
                 try:
-                    article, outcome = save_parsed(item, cache)
+                    article, outcome = save_parsed(item, cache, matcher)
                 except Exception as exc:  # one bad article must not stop the import
                     cache.clear()  # it may hold rows its rolled-back transaction created
                     report.failed += 1

@@ -244,8 +244,8 @@ def _run(base: SearchQuerySet, text: SQ | None, params: SearchParams, with_facet
     """
     sqs = base.filter(text) if text is not None else base.all()
     query_string = sqs.query.build_query()
-    key = (query_string, _index_version()) if with_facets else None
-    counts = _engine_cache.get(key) if key and key[1] is not None else None
+    key = _cache_key("facets", query_string) if with_facets else None
+    counts = _engine_cache.get(key) if key else None
     if with_facets and counts is None:
         for name in FACET_FIELDS:
             sqs = sqs.facet(name, limit=FACET_LIMIT)
@@ -254,7 +254,7 @@ def _run(base: SearchQuerySet, text: SQ | None, params: SearchParams, with_facet
     results = list(loaded[start : start + params.page_size])  # runs the query once; the rest is cached
     if with_facets and counts is None:
         counts = loaded.facet_counts()
-        if key[1] is not None:
+        if key:
             _engine_cache.put(key, counts)
     facets = _facets(counts) if with_facets else {}
     return results, loaded.count(), facets, query_string
@@ -280,28 +280,26 @@ class _LRU:
 
 
 # Per process, until the index changes: facet counts and the attention chart per engine query,
-# did-you-mean corrections per word list.
+# did-you-mean corrections per word list, and what ``cached()`` keeps for pages.
 _engine_cache = _LRU(512)
 
 
 def cached(name: str, key, compute):
     """``compute()``, kept in this process until the index changes (every saved article, mention
     or link change reaches the index, so it changes with them); uncached on other engines."""
-    version = _index_version()
-    if version is None:
-        return compute()
-    full_key = (name, key, version)
-    value = _engine_cache.get(full_key)
+    full_key = _cache_key(name, key)
+    value = _engine_cache.get(full_key) if full_key else None
     if value is None:
         value = compute()
-        _engine_cache.put(full_key, value)
+        if full_key:
+            _engine_cache.put(full_key, value)
     return value
 
 
-def _index_version():
-    """What changes whenever the index does (Whoosh: its generation); None: do not cache."""
+def _cache_key(name: str, key) -> tuple | None:
+    """``(name, key, index version)``; None when the engine has no version (do not cache)."""
     backend = connections["default"].get_backend()
-    return backend.version() if hasattr(backend, "version") else None
+    return (name, key, backend.version()) if hasattr(backend, "version") else None
 
 
 def attention(params: SearchParams, page: SearchPage | None = None) -> list[tuple[str, str, int]]:
@@ -408,8 +406,8 @@ def similar_articles(article: Article, limit: int = 5) -> list[Article]:
             drafts = f"status:{Article.Status.DRAFT}"
             identifier = f"articles.article.{article.pk}"
             # An OR of ten terms over the whole archive: kept per article until the index changes.
-            found = cached("similar", (article.pk, limit), lambda: backend.similar(identifier, text, limit + 1, drafts))
-            pks = [int(pk) for pk in found]
+            ids = cached("similar", (article.pk, limit), lambda: backend.similar(identifier, text, limit + 1, drafts))
+            pks = [int(pk) for pk in ids]
         else:
             pks = [int(r.pk) for r in SearchQuerySet().models(Article).more_like_this(article)[: limit + 1]]
     except Exception:  # the page must render even when the index is being rebuilt

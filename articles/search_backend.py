@@ -153,10 +153,9 @@ class _Writer:
                 continue
             doc.pop("boost", None)  # document boosts are not supported by Whoosh 2.5+
             docs.append({key: self.backend._from_python(value) for key, value in doc.items()})
-        if docs:
-            self.whoosh.delete_by_query(Or([Term(ID, doc[ID]) for doc in docs]))
-            for doc in docs:
-                self.whoosh.add_document(**doc)
+        self.remove_ids([doc[ID] for doc in docs])  # the old versions
+        for doc in docs:
+            self.whoosh.add_document(**doc)
         return len(docs)
 
     def remove_ids(self, identifiers) -> None:
