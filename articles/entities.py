@@ -101,6 +101,18 @@ def extract_for(article: Article, using: Matcher | None = None) -> dict[int, int
     return dict(counts)
 
 
+def extract_for_new(article: Article, link_titles: list[str], using: Matcher | None = None) -> dict[int, int]:
+    """``extract_for`` for an article just created with these related-link titles: it has no
+    Mention rows yet and its links are known, so nothing is read back (an import's hot path)."""
+    counts = (using or matcher()).count(segments(article.title, article.lead, article.body, *link_titles))
+    if counts:
+        Mention.objects.bulk_create(
+            [Mention(article_id=article.pk, entity_id=entity_id, count=count) for entity_id, count in counts.items()]
+        )
+        indexing.schedule(article.pk)
+    return dict(counts)
+
+
 @dataclass
 class ExtractReport:
     articles: int = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -185,7 +186,7 @@ class AlongsideIndexer:
     connection open (a forked connection is shared with the parent), and opens its own.
     """
 
-    def __init__(self, batch: int = 2500) -> None:
+    def __init__(self, batch: int = 5000) -> None:
         self.batch = batch  # articles per job: one index commit each
         context = multiprocessing.get_context("fork")
         self._jobs = context.SimpleQueue()
@@ -194,6 +195,7 @@ class AlongsideIndexer:
         self._process = context.Process(target=_index_jobs, args=(self._jobs, self._results), daemon=True)
         self._process.start()
         self.indexed = 0
+        self.cpu_s = 0.0  # the second process's CPU time, known once it has stopped
 
     def send(self, pks: Iterable[int]) -> None:
         pks = sorted(pks)
@@ -221,6 +223,8 @@ class AlongsideIndexer:
             self.indexed += value
         elif kind == "error":
             log.warning("indexing alongside the import failed, the import will index again: %s", value)
+        elif kind == "end":
+            self.cpu_s = value
         return kind == "end"
 
 
@@ -235,7 +239,7 @@ def _index_jobs(jobs, results) -> None:
                 results.put(("indexed", index_articles(pks)))
             except Exception as exc:  # reported; the import indexes what is missing or stale
                 results.put(("error", repr(exc)))
-        results.put(("end", 0))
+        results.put(("end", time.process_time()))
     except (EOFError, OSError):  # the import is gone
         pass
     finally:

@@ -36,6 +36,7 @@ from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
 from articles import persian
+from articles.whoosh_merge import OPTIMIZE, TIERED, StreamingWriter
 
 
 class _MemoryViewFile:
@@ -268,13 +269,13 @@ class PersianWhooshBackend(WhooshSearchBackend):
             self.setup()
         with self.write_lock():
             self.index = self.index.refresh()
-            writer = _Writer(self, self.index.writer(limitmb=self.limitmb))
+            writer = _Writer(self, StreamingWriter(self.index._index, limitmb=self.limitmb))
             try:
                 yield writer
             except BaseException:
                 writer.whoosh.cancel()
                 raise
-            writer.whoosh.commit()
+            writer.whoosh.commit(mergetype=TIERED)
 
     _cleared = 0  # times this process emptied the index: an emptied index restarts its generations
 
@@ -288,12 +289,12 @@ class PersianWhooshBackend(WhooshSearchBackend):
                 super().clear(models=models, commit=commit)
 
     def optimize(self) -> None:
-        """Merge the index into one segment: searches after a big import answer faster."""
+        """Merge the index into one segment (streaming, see ``whoosh_merge``)."""
         if not self.setup_complete:
             self.setup()
         with self.write_lock():
             self.index = self.index.refresh()
-            self.index.optimize()
+            StreamingWriter(self.index._index, limitmb=self.limitmb).commit(mergetype=OPTIMIZE)
 
     def version(self) -> tuple:
         """Changes with every commit, and between two indexes (caches key on it).
