@@ -140,6 +140,7 @@ def build(data: Path, analyzer_docs: int) -> dict:
     # Import: the real path (import_items) with the index left alone; the pieces timed by wrapping.
     timers = Timers()
     timers.wrap(entities, "extract_for", "entities")
+    timers.wrap(entities, "extract_for_new", "entities")  # a created article's (the import's case)
     timers.wrap(links, "resolve_from", "links_from")
     timers.wrap(links, "resolve_to", "links_to")
     timers.wrap(ingest, "save_parsed", "save_total")
@@ -220,7 +221,7 @@ def build(data: Path, analyzer_docs: int) -> dict:
         "cpu_rate_per_s": round(written / index_cpu, 1) if index_cpu else None,
         "prepare_s": round(t["prepare"], 2),  # template + fields (DB rows already fetched)
         "add_document_s": round(t["add_document"], 2),  # analysis + posting buffers
-        "commit_s": round(t["commit"], 2),  # segment writing and merging
+        "commit_s": round(t["commit"], 2),  # segment writing (and merging small segments)
         "delete_by_query_s": round(t["delete_by_query"], 2),
         "fetch_other_s": round(index_s - t["prepare"] - t["add_document"] - t["commit"] - t["delete_by_query"], 2),
         "commits": timers.calls["commit"],

@@ -2,28 +2,31 @@
 
     .venv/bin/python bench/run.py [--sizes 10000,50000,100000] [--quick] [--json out.json]
 
-For each size, in a fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never touched):
+Once, on a sample of ``--breakdown-docs`` articles (5,000) in a scratch archive: ``bench/phases.py
+build`` imports them in one process with the index left alone (parse / save / links / entities
+timed apart by wrapping those functions), indexes them the way an import does (analysis, commits,
+database reads timed apart), and compares our analyzer with Whoosh's ``StemmingAnalyzer`` on bare
+indexes of the same texts: where the time goes, and the analyzer's cost.
+
+Then for each size, in a fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never touched):
 
 1. ``bench/scale_corpus.py`` makes a corpus of that many articles from ``../shared/corpus``;
-2. ``bench/phases.py build`` (own process): migrate, ``load_gazetteer``, import through
-   ``ingest.import_items(index=False)`` (parse / save / links / entities timed apart), index the
-   way an import does, and our analyzer against Whoosh's ``StemmingAnalyzer`` on bare indexes;
+2. ``manage.py import_articles --index-alongside yes -v 2`` into a fresh archive, as a user runs
+   it: timed end to end (saving and names in its process, indexing in a second one), with each
+   process's CPU time; then ``manage.py check_index`` must find the index and database in step;
 3. ``bench/phases.py search`` (a fresh process, as a worker is): the query mix through
-   ``run_search``, median and p95;
+   ``run_search``, each query's first run, then median and p95;
 4. ``bench/load.py``: ``gunicorn newsarchive.wsgi --workers 2 --preload`` on 127.0.0.1, the query
    mix over HTTP (API and page, one client), then ``wrk -t2 -c8 --latency`` per page type (home,
-   article, search, entity) and each worker's RSS afterwards;
-5. ``manage.py import_articles --index-alongside yes`` into a second, fresh archive: the import as
-   a user runs it, indexing in a second process alongside, timed end to end (``--no-end-to-end``
-   skips it).
+   article, search, entity) and each worker's RSS and PSS afterwards.
 
-``--reuse DIR …`` (folders an earlier ``--keep`` run left): their archives, build figures and
-end-to-end times are reused, and search, HTTP and load measured again with the code as it is now.
+``--reuse DIR …`` (folders an earlier ``--keep`` run left): their archives and import figures are
+reused, and search, HTTP and load measured again with the code as it is now.
 
-``--quick``: one size of 2,000 articles, fewer repetitions and 5 s of load per page type (a smoke
-run of about 3 minutes on a quiet machine). The table goes to stdout, the full results to
-``--json``. Timings are wall clock unless marked CPU; the machine's load average is recorded with
-each size, because a shared 2-core machine inflates wall times.
+``--quick``: one size of 2,000 articles, a 1,000-article breakdown, fewer repetitions and 5 s of
+load per page type (a smoke run of a few minutes on a quiet machine). The tables go to stdout,
+the full results to ``--json``. Timings are wall clock unless marked CPU; the machine's load
+average is recorded with each size, because a shared 2-core machine inflates wall times.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -83,34 +87,26 @@ def run_size(size: int, records: list[dict], opts: argparse.Namespace) -> dict:
     work = reused or Path(tempfile.mkdtemp(prefix=f"newsarchive-bench-{size}-", dir=opts.tmp))
     var_dir = work / "var"
     # The code under test is read at each phase's start: record it (others may commit meanwhile).
-    result: dict = {
-        "size": size,
-        "work_dir": str(work),
-        "loadavg_start": os.getloadavg(),
-        "git": {"build": _git_head()},
-    }
+    result: dict = {"size": size, "work_dir": str(work), "loadavg_start": os.getloadavg(), "git": {}}
     try:
-        data = work / f"scaled-{size}.jsonl"
-        build_json = work / "build.json"
         if reused:
-            result["reused"] = str(work)  # the archive and build figures of an earlier run
-            earlier = work / "result.json"  # what that run measured besides the build
+            result["reused"] = str(work)  # the archive and import figures of an earlier run
+            earlier = work / "result.json"
             if earlier.exists():
                 previous = json.loads(earlier.read_text(encoding="utf-8"))
-                result["git"]["build"] = previous.get("git", {}).get("build", "")
-                result.update({k: previous[k] for k in ("generate_s", "end_to_end") if k in previous})
+                result["git"]["import"] = previous.get("git", {}).get("import", "")
+                result.update({k: previous[k] for k in ("generate_s", "import") if k in previous})
             _log(f"{size}: reusing {work}")
         else:
+            data = work / f"scaled-{size}.jsonl"
             started = time.perf_counter()
             scale_corpus.write(data, records, size, opts.seed)
             result["generate_s"] = round(time.perf_counter() - started, 1)
-            _log(f"{size}: corpus in {data} ({data.stat().st_size / 2**20:.0f} MB); building")
-            _phase(
-                ["build", "--data", str(data), "--out", str(build_json), "--analyzer-docs", str(opts.analyzer_docs)],
-                var_dir,
-                timeout=opts.phase_timeout,
-            )
-        result["build"] = json.loads(build_json.read_text(encoding="utf-8"))
+            _log(f"{size}: corpus in {data} ({data.stat().st_size / 2**20:.0f} MB); manage.py import_articles")
+            result["git"]["import"] = _git_head()
+            result["import"] = import_archive(data, var_dir, timeout=opts.phase_timeout)
+            data.unlink()  # the archive holds it now
+            _log(f"{size}: imported {result['import']}")
         _log(f"{size}: searching in process")
         result["git"]["search"] = _git_head()
         search_json = work / "search.json"
@@ -120,9 +116,6 @@ def run_size(size: int, records: list[dict], opts: argparse.Namespace) -> dict:
         result["git"]["http"] = _git_head()
         queries = query_mix(result["search"]["source_slug"])
         result["http"] = run_http(var_dir, result["search"], queries, opts.http_repeat, opts.wrk_seconds)
-        if opts.end_to_end and not reused:
-            _log(f"{size}: manage.py import_articles, end to end")
-            result["end_to_end"] = end_to_end(data, work / "e2e", timeout=opts.phase_timeout)
         result["loadavg_end"] = os.getloadavg()
     except Exception as exc:  # report what finished
         result["error"] = f"{type(exc).__name__}: {exc}"
@@ -138,21 +131,15 @@ def run_size(size: int, records: list[dict], opts: argparse.Namespace) -> dict:
 def _reusable(size: int, opts: argparse.Namespace) -> Path | None:
     """The ``--reuse`` folder kept (``--keep``) by an earlier run of this size, if given."""
     for folder in opts.reuse:
-        if folder.name.startswith(f"newsarchive-bench-{size}-") and (folder / "build.json").exists():
+        if folder.name.startswith(f"newsarchive-bench-{size}-") and (folder / "var").is_dir():
             return folder
     return None
 
 
-def end_to_end(data: Path, var_dir: Path, timeout: float) -> dict:
-    """What a user runs: ``import_articles`` into a fresh archive (indexing alongside, then the
-    merge into one segment), timed from start to the summary line."""
+def _manage(args: list[str], var_dir: Path, timeout: float) -> subprocess.CompletedProcess:
     env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"}
-    manage = [PYTHON, str(REPO / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=REPO, env=env, check=True, timeout=timeout)
-    subprocess.run([*manage, "load_gazetteer"], cwd=REPO, env=env, check=True, timeout=timeout, capture_output=True)
-    started = time.perf_counter()
-    done = subprocess.run(
-        [*manage, "import_articles", str(data), "--index-alongside", "yes"],
+    return subprocess.run(
+        [PYTHON, str(REPO / "manage.py"), *args],
         cwd=REPO,
         env=env,
         check=True,
@@ -160,9 +147,60 @@ def end_to_end(data: Path, var_dir: Path, timeout: float) -> dict:
         capture_output=True,
         text=True,
     )
+
+
+def import_archive(data: Path, var_dir: Path, timeout: float) -> dict:
+    """What a user runs: ``import_articles`` into a fresh archive (indexing alongside), timed from
+    start to its summary line; then the archive's size and ``check_index``."""
+    _manage(["migrate", "-v0"], var_dir, timeout)
+    _manage(["load_gazetteer"], var_dir, timeout)
+    started = time.perf_counter()
+    done = _manage(["import_articles", str(data), "--index-alongside", "yes", "-v", "2"], var_dir, timeout)
     seconds = time.perf_counter() - started
-    shutil.rmtree(var_dir, ignore_errors=True)
-    return {"wall_s": round(seconds, 1), "summary": done.stdout.strip().splitlines()[-1]}
+    lines = done.stdout.strip().splitlines()
+    summary = next(line for line in lines if line.startswith("created "))
+    cpu = re.search(r"CPU: import ([\d.]+) s(?:, indexing alongside ([\d.]+) s)?", done.stdout)
+    started = time.perf_counter()
+    check = _manage(["check_index"], var_dir, timeout)
+    whoosh = var_dir / "whoosh"
+    return {
+        "created": int(re.match(r"created (\d+)", summary).group(1)),
+        "failed": int(re.search(r"failed (\d+)", summary).group(1)),
+        "wall_s": round(seconds, 1),
+        "import_cpu_s": float(cpu.group(1)) if cpu else None,
+        "index_cpu_s": float(cpu.group(2)) if cpu and cpu.group(2) else None,
+        "summary": summary,
+        "check_index": check.stdout.strip().splitlines()[-1],
+        "check_index_s": round(time.perf_counter() - started, 1),
+        "segments": len(list(whoosh.glob("*.seg"))),
+        "index_mb": round(_dir_mb(whoosh), 1),
+        "db_mb": round(_dir_mb(var_dir) - _dir_mb(whoosh), 1),
+    }
+
+
+def _dir_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20 if path.exists() else 0.0
+
+
+def breakdown(records: list[dict], opts: argparse.Namespace) -> dict:
+    """Where the time goes, on a sample: ``phases.py build`` in a scratch archive."""
+    work = Path(tempfile.mkdtemp(prefix="newsarchive-bench-breakdown-", dir=opts.tmp))
+    try:
+        data = work / "sample.jsonl"
+        scale_corpus.write(data, records, opts.breakdown_docs, opts.seed)
+        out = work / "build.json"
+        _log(f"breakdown: {opts.breakdown_docs:,} articles")
+        _phase(
+            ["build", "--data", str(data), "--out", str(out), "--analyzer-docs", str(opts.analyzer_docs)],
+            work / "var",
+            timeout=opts.phase_timeout,
+        )
+        return {"git": _git_head(), **json.loads(out.read_text(encoding="utf-8"))}
+    except Exception as exc:
+        _log(f"breakdown: FAILED {type(exc).__name__}: {exc}")
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,70 +219,76 @@ def _mem(result: dict, key: str) -> str:
     return "/".join(str(m.get(key)) for m in result["http"]["memory_after_load"])
 
 
-def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
-    def line(label, fn):
-        values = []
-        for r in results:
-            try:
-                v = fn(r)
-            except (KeyError, TypeError, ZeroDivisionError):
-                v = "–"
-            values.append("–" if v is None else str(v))
-        return label, values
+def _line(results: list[dict], label: str, fn) -> tuple[str, list[str]]:
+    values = []
+    for r in results:
+        try:
+            v = fn(r)
+        except (KeyError, TypeError, ZeroDivisionError, AttributeError):
+            v = "–"
+        values.append("–" if v is None else str(v))
+    return label, values
 
-    out = [
-        line("articles imported", lambda r: r["build"]["import"]["articles"]),
-        line(
-            "import wall s (articles/s)",
-            lambda r: f"{r['build']['import']['total_s']} ({r['build']['import']['rate_per_s']}/s)",
-        ),
-        line(
-            "import CPU s (articles/s)",
-            lambda r: f"{r['build']['import']['cpu_s']} ({r['build']['import']['cpu_rate_per_s']}/s)",
-        ),
-        line("  parse s", lambda r: r["build"]["import"]["parse_s"]),
-        line("  save to DB s", lambda r: r["build"]["import"]["save_db_s"]),
-        line("  link resolution s", lambda r: r["build"]["import"]["links_s"]),
+
+def breakdown_rows(b: dict) -> list[tuple[str, list[str]]]:
+    """One column: the sample's import and indexing in one process each, and the analyzers."""
+
+    def line(label, fn):
+        return _line([b], label, fn)
+
+    return [
+        line("articles", lambda b: b["import"]["articles"]),
+        line("import wall s (articles/s)", lambda b: f"{b['import']['total_s']} ({b['import']['rate_per_s']}/s)"),
+        line("import CPU s (articles/s)", lambda b: f"{b['import']['cpu_s']} ({b['import']['cpu_rate_per_s']}/s)"),
+        line("  parse s", lambda b: b["import"]["parse_s"]),
+        line("  save to DB s", lambda b: b["import"]["save_db_s"]),
+        line("  link resolution s", lambda b: b["import"]["links_s"]),
         line(
             "  entity extraction s (articles/s)",
-            lambda r: f"{r['build']['import']['entities_s']} ({r['build']['import']['entities_rate']}/s)",
+            lambda b: f"{b['import']['entities_s']} ({b['import']['entities_rate']}/s)",
         ),
-        line(
-            "index wall s (articles/s)",
-            lambda r: f"{r['build']['index']['total_s']} ({r['build']['index']['rate_per_s']}/s)",
-        ),
-        line(
-            "index CPU s (articles/s)",
-            lambda r: f"{r['build']['index']['cpu_s']} ({r['build']['index']['cpu_rate_per_s']}/s)",
-        ),
-        line("  add_document (analysis) s", lambda r: r["build"]["index"]["add_document_s"]),
-        line("  commit (segments, merges) s", lambda r: r["build"]["index"]["commit_s"]),
-        line(
-            "  prepare + DB fetch s",
-            lambda r: round(r["build"]["index"]["prepare_s"] + r["build"]["index"]["fetch_other_s"], 2),
-        ),
-        line(
-            "  segments / index MB / DB MB",
-            lambda r: "{segments_after} / {index_mb} / {db_mb}".format(**r["build"]["index"]),
-        ),
-        line("import + index wall s, one after the other", lambda r: r["build"]["import_plus_index_s"]),
-        line("import + index CPU s", lambda r: r["build"]["import_plus_index_cpu_s"]),
-        line(
-            "import_articles end to end wall s (articles/s) [≤900 @100k]",
-            lambda r: f"{r['end_to_end']['wall_s']} ({round(r['size'] / r['end_to_end']['wall_s'], 1)}/s)",
-        ),
+        line("index wall s (articles/s)", lambda b: f"{b['index']['total_s']} ({b['index']['rate_per_s']}/s)"),
+        line("index CPU s (articles/s)", lambda b: f"{b['index']['cpu_s']} ({b['index']['cpu_rate_per_s']}/s)"),
+        line("  add_document (analysis) s", lambda b: b["index"]["add_document_s"]),
+        line("  commit (segments) s", lambda b: b["index"]["commit_s"]),
+        line("  prepare + DB fetch s", lambda b: round(b["index"]["prepare_s"] + b["index"]["fetch_other_s"], 2)),
         line(
             "analyzer ratio, index [≤1.5]",
-            lambda r: f"{r['build']['analyzer']['index_ratio']} ({r['build']['analyzer']['docs']} docs)",
+            lambda b: f"{b['analyzer']['index_ratio']} ({b['analyzer']['docs']} docs)",
         ),
-        line("analyzer ratio, analysis only", lambda r: r["build"]["analyzer"]["analysis_ratio"]),
+        line("analyzer ratio, analysis only", lambda b: b["analyzer"]["analysis_ratio"]),
+        line("error", lambda b: b.get("error", "")),
+    ]
+
+
+def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
+    def line(label, fn):
+        return _line(results, label, fn)
+
+    def per_s(r, seconds):
+        return round(r["import"]["created"] / seconds, 1)
+
+    out = [
+        line("articles imported (failed)", lambda r: f"{r['import']['created']} ({r['import']['failed']})"),
+        line(
+            "import_articles end to end wall s (articles/s) [≤900 @100k]",
+            lambda r: f"{r['import']['wall_s']} ({per_s(r, r['import']['wall_s'])}/s)",
+        ),
+        line("  CPU s: import process", lambda r: r["import"]["import_cpu_s"]),
+        line("  CPU s: indexing alongside", lambda r: r["import"]["index_cpu_s"]),
+        line(
+            "  segments / index MB / DB MB",
+            lambda r: "{segments} / {index_mb} / {db_mb}".format(**r["import"]),
+        ),
+        line("  check_index", lambda r: r["import"]["check_index"]),
         line("search in-process median ms", lambda r: r["search"]["overall"]["median_ms"]),
         line("search in-process p95 ms [≤100 @100k]", lambda r: r["search"]["overall"]["p95_ms"]),
     ]
     names = list(_get(results[0], "search", "queries", default={}) or {}) if results else []
     for name in names:
         out.append(
-            line(
+            _line(
+                results,
                 f"  {name} first, p50/p95 ms (hits)",
                 lambda r, n=name: "{first_ms}, {median_ms}/{p95_ms} ({count})".format(
                     **{"first_ms": "–", **r["search"]["queries"][n]}
@@ -283,10 +327,17 @@ def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
 
 
 def format_table(results: list[dict]) -> str:
-    table = rows(results)
-    header = ("", [f"{r['size']:,}" for r in results])
+    return _format(("", [f"{r['size']:,}" for r in results]), rows(results))
+
+
+def format_breakdown(b: dict) -> str:
+    return _format((f"where the time goes (one process each, {b.get('git', '')})", ["sample"]), breakdown_rows(b))
+
+
+def _format(header: tuple[str, list[str]], table: list[tuple[str, list[str]]]) -> str:
     width = max(len(label) for label, _ in [header, *table])
-    cols = [max(len(header[1][i]), *(len(values[i]) for _, values in table)) for i in range(len(results))]
+    n = len(header[1])
+    cols = [max(len(header[1][i]), *(len(values[i]) for _, values in table)) for i in range(n)]
     lines = []
     for label, values in [header, *table]:
         lines.append(label.ljust(width) + "  " + "  ".join(v.rjust(cols[i]) for i, v in enumerate(values)))
@@ -308,23 +359,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tmp", help="parent folder for the scratch folders (default: the system's)")
     parser.add_argument("--keep", action="store_true", help="keep each size's scratch folder (database, index)")
     parser.add_argument(
-        "--no-end-to-end",
-        dest="end_to_end",
-        action="store_false",
-        help="skip timing manage.py import_articles (indexing alongside) into a second, fresh archive",
+        "--breakdown-docs", type=int, default=5000, help="articles in the sample that shows where the time goes"
     )
+    parser.add_argument("--no-breakdown", dest="breakdown", action="store_false", help="skip that sample")
     parser.add_argument(
         "--reuse",
         type=Path,
         nargs="*",
         default=[],
-        help="folders kept by an earlier --keep run: their archives and build figures are reused, and "
+        help="folders kept by an earlier --keep run: their archives and import figures are reused, and "
         "search, HTTP and load are measured again with the code as it is now",
     )
     opts = parser.parse_args(argv)
     if opts.quick:
         opts.sizes, opts.repeat, opts.http_repeat, opts.wrk_seconds = "2000", 5, 3, 5
-        opts.analyzer_docs = min(opts.analyzer_docs, 1000)
+        opts.analyzer_docs = opts.breakdown_docs = min(opts.breakdown_docs, 1000)
+    opts.analyzer_docs = min(opts.analyzer_docs, opts.breakdown_docs)
     sizes = [int(s.replace("_", "")) for s in opts.sizes.split(",") if s.strip()]
     records = scale_corpus.read_corpus(opts.corpus)
     meta = {
@@ -335,16 +385,27 @@ def main(argv: list[str] | None = None) -> int:
         "targets": TARGETS,
         "argv": sys.argv[1:],
     }
-    results = []
+    results: list[dict] = []
+    sample = breakdown(records, opts) if opts.breakdown else {}
+
+    def save() -> None:  # after every step: a long run that is stopped keeps what finished
+        if opts.json:
+            everything = {"meta": meta, "breakdown": sample, "results": results}
+            opts.json.write_text(json.dumps(everything, ensure_ascii=False, indent=1))
+
+    save()
+    if sample:
+        print(format_breakdown(sample), file=sys.stderr, flush=True)
     for size in sizes:
         _log(f"size {size:,}")
         results.append(run_size(size, records, opts))
-        if opts.json:  # after every size: a long run that is stopped keeps what finished
-            opts.json.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1))
+        save()
         if size != sizes[-1]:
             print(format_table(results), file=sys.stderr, flush=True)
     print(format_table(results), flush=True)
-    return 1 if any("error" in r for r in results) else 0
+    if sample:
+        print("\n" + format_breakdown(sample), flush=True)
+    return 1 if "error" in sample or any("error" in r for r in results) else 0
 
 
 if __name__ == "__main__":
