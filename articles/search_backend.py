@@ -13,6 +13,8 @@ cross-process write lock, access to the index's vocabulary for did-you-mean, and
   opens two readers over every segment per query, and a third to count documents), and it reads
   the index files in place (see ``_MemoryViewFile``);
 * one writer per batch (the stock backend opens a reader per document).
+* searches for words that must all appear are answered by ``fast_search`` from whole posting
+  blocks (Whoosh walks them document by document in Python).
 """
 
 from __future__ import annotations
@@ -32,10 +34,10 @@ from whoosh import columns
 from whoosh.fields import KEYWORD, TEXT
 from whoosh.filedb import compound, structfile
 from whoosh.query import Or, Term
-from whoosh.searching import Searcher
+from whoosh.searching import Results, ResultsPage, Searcher
 from whoosh.util.times import long_to_datetime
 
-from articles import persian
+from articles import fast_search, persian
 from articles.whoosh_merge import OPTIMIZE, TIERED, StreamingWriter
 
 
@@ -128,6 +130,20 @@ class _KeptSearcher:
 
     def __getattr__(self, name):
         return getattr(self._searcher, name)
+
+    def search(self, q, limit=10, sortedby=None, reverse=False, groupedby=None, **kwargs) -> Results:
+        """Whoosh's ``search``, with plain conjunctions answered by ``fast_search`` (same hits,
+        order and count; facets and other options still go through Whoosh's collectors)."""
+        if not groupedby and not kwargs:
+            results = fast_search.search(self._searcher, q, limit, sortedby=sortedby, reverse=reverse)
+            if results is not None:
+                return results
+        return self._searcher.search(q, limit=limit, sortedby=sortedby, reverse=reverse, groupedby=groupedby, **kwargs)
+
+    def search_page(self, q, pagenum: int, pagelen: int = 10, **kwargs) -> ResultsPage:
+        if pagenum < 1:
+            raise ValueError("pagenum must be >= 1")
+        return ResultsPage(self.search(q, limit=pagenum * pagelen, **kwargs), pagenum, pagelen)
 
     def close(self) -> None:
         pass
