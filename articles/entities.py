@@ -107,7 +107,16 @@ def extract_for_new(article: Article, link_titles: list[str], using: Matcher | N
     counts = (using or matcher()).count(segments(article.title, article.lead, article.body, *link_titles))
     if counts:
         Mention.objects.bulk_create(
-            [Mention(article_id=article.pk, entity_id=entity_id, count=count) for entity_id, count in counts.items()]
+            [
+                Mention(
+                    article_id=article.pk,
+                    entity_id=entity_id,
+                    count=count,
+                    published=article.published,
+                    status=article.status,
+                )
+                for entity_id, count in counts.items()
+            ]
         )
         indexing.schedule(article.pk)
     return dict(counts)
@@ -160,30 +169,43 @@ def _flush_batch(
 
 
 def _apply(wanted: dict[int, Counter[int]]) -> set[int]:
-    """Make the Mention rows of these articles equal ``wanted``; returns the ids that changed."""
+    """Make the Mention rows of these articles equal ``wanted``; returns the ids that changed.
+
+    Rows also get their article's date and status again where those copies went stale (an
+    article changed by ``QuerySet.update()``, which bypasses ``Article.save``).
+    """
+    ids = list(wanted)
+    articles = Article.objects.filter(pk__in=ids).values_list("pk", "published", "status")
+    listing = {pk: (published, status) for pk, published, status in articles}
     have: dict[int, dict[int, Mention]] = defaultdict(dict)
-    for mention in Mention.objects.filter(article_id__in=list(wanted)).only("pk", "article_id", "entity_id", "count"):
+    rows = Mention.objects.filter(article_id__in=ids).order_by()  # no join for Meta.ordering
+    for mention in rows.only("pk", "article_id", "entity_id", "count", "published", "status"):
         have[mention.article_id][mention.entity_id] = mention
     create, update, delete, changed = [], [], [], set()
     for article_id, counts in wanted.items():
+        if article_id not in listing:  # deleted meanwhile: its mentions went with it
+            continue
+        published, status = listing[article_id]
         rows = have.get(article_id, {})
         for entity_id, mention in rows.items():
             if entity_id not in counts:
                 delete.append(mention.pk)
-            elif mention.count != counts[entity_id]:
-                mention.count = counts[entity_id]
+            elif (mention.count, mention.published, mention.status) != (counts[entity_id], published, status):
+                mention.count, mention.published, mention.status = counts[entity_id], published, status
                 update.append(mention)
             else:
                 continue
             changed.add(article_id)
         for entity_id, count in counts.items():
             if entity_id not in rows:
-                create.append(Mention(article_id=article_id, entity_id=entity_id, count=count))
+                create.append(
+                    Mention(article_id=article_id, entity_id=entity_id, count=count, published=published, status=status)
+                )
                 changed.add(article_id)
     if changed:
         with transaction.atomic():
             Mention.objects.filter(pk__in=delete).delete()
-            Mention.objects.bulk_update(update, ["count"], batch_size=500)
+            Mention.objects.bulk_update(update, ["count", "published", "status"], batch_size=500)
             Mention.objects.bulk_create(create, batch_size=500)
             # Bulk writes send no post_save, so the index hears about them here (on commit).
             for article_id in changed:

@@ -80,7 +80,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("source").defer("body")
 
 
+# The article's fields its Mention rows copy, for the entity page's index (see Mention).
+LISTING_FIELDS = {"published", "status"}
+
+
 class Article(models.Model):
+    _saved_listing: tuple | None = None  # (published, status) as last read or written
+
     class Status(models.TextChoices):
         DRAFT = "draft", "پیش‌نویس"
         PUBLISHED = "published", "منتشرشده"
@@ -141,12 +147,33 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.title_key = match_key(self.title)[:500]
-        if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "title_key"}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "title_key"}
+        existed = self.pk is not None
         super().save(*args, **kwargs)
+        if update_fields is not None and not LISTING_FIELDS & set(update_fields):
+            return
+        listing = self._listing()
+        # A new article has no mentions yet; an unchanged date and status need no write.
+        if existed and listing is not None and listing != self._saved_listing:
+            Mention.objects.filter(article_id=self.pk).update(published=self.published, status=self.status)
+        self._saved_listing = listing
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        article._saved_listing = article._listing()
+        return article
+
+    def _listing(self) -> tuple | None:
+        """The fields its Mention rows copy, as saved; None when they were not loaded."""
+        if LISTING_FIELDS & self.get_deferred_fields():
+            return None
+        return (self.published, self.status)
 
     @property
     def is_published(self) -> bool:
@@ -253,6 +280,21 @@ class Mention(models.Model):
     article = models.ForeignKey(Article, verbose_name="مقاله", on_delete=models.CASCADE, related_name="mentions")
     entity = models.ForeignKey(Entity, verbose_name="موجودیت", on_delete=models.CASCADE, related_name="mentions")
     count = models.PositiveIntegerField("شمار", default=1)
+    # Copies of the article's date and status, so that an entity's newest published articles come
+    # straight from one index (see Meta.indexes) instead of sorting all of its articles. Article.save
+    # keeps them in step; a QuerySet.update() of articles does not (``manage.py extract_entities``
+    # repairs them).
+    published = models.DateTimeField(
+        "زمان انتشار مقاله", null=True, blank=True, editable=False, help_text="رونوشت زمان انتشار مقاله."
+    )
+    status = models.CharField(
+        "وضعیت مقاله",
+        max_length=20,
+        choices=Article.Status.choices,
+        blank=True,
+        editable=False,
+        help_text="رونوشت وضعیت مقاله.",
+    )
 
     class Meta:
         ordering = ["-count", "entity__name"]
@@ -261,9 +303,22 @@ class Mention(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "entity"], name="mention_unique_article_entity"),
         ]
+        indexes = [
+            # Entity page: an entity's published articles, newest first, and how many there are
+            # (views.entity_articles), read from the index alone.
+            models.Index(fields=["entity", "status", "-published", "-article"], name="mention_entity_listing"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity} × {self.count}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.status:  # made one by one (merging entities, a shell): copy the article's
+            if Mention.article.is_cached(self):
+                self.published, self.status = self.article.published, self.article.status
+            else:
+                self.published, self.status = Article.objects.values_list("published", "status").get(pk=self.article_id)
+        super().save(*args, **kwargs)
 
 
 class EntityCandidate(models.Model):

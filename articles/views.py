@@ -6,14 +6,14 @@ import csv
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min
+from django.db.models import Count, F, Max, Min
 from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from articles import graph, jalali
 from articles.charts import bar_chart
-from articles.models import Article, Category, Entity, RelatedLink, Source, Tag
+from articles.models import Article, Category, Entity, Mention, RelatedLink, Source, Tag
 from articles.search import SORTS, SearchParams, attention, cached, run_search, similar_articles
 
 PAGE_SIZE = 20
@@ -231,16 +231,27 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 CO_MENTION_SCOPE = 500  # newest articles of an entity read for its co-mentioned names
 
 
+def entity_mentions(entity: Entity):
+    """The entity's mentions in published articles, newest article first: the Mention rows' copies
+    of the article's date and status put them in the order of one index (mention_entity_listing),
+    so neither the newest page nor the count sorts or reads the entity's articles."""
+    return Mention.objects.filter(entity=entity, status=Article.Status.PUBLISHED).order_by(
+        F("published").desc(nulls_last=True), "-article_id"
+    )
+
+
+def entity_articles(entity: Entity):
+    """The published articles that name the entity, newest first (see ``entity_mentions``)."""
+    return Article.objects.filter(mentions__entity=entity, mentions__status=Article.Status.PUBLISHED).order_by(
+        F("mentions__published").desc(nulls_last=True), "-mentions__article_id"
+    )
+
+
 def co_mentioned(entity: Entity):
     """Entities most often named in the same published articles, with the number of articles,
     among the entity's newest ``CO_MENTION_SCOPE`` articles: the company a name keeps now, at a
     cost that does not grow with the archive (ایران alone is named in half of it)."""
-    newest = (
-        Article.objects.published()
-        .filter(mentions__entity=entity)
-        .order_by("-published", "-id")
-        .values("pk")[:CO_MENTION_SCOPE]
-    )
+    newest = entity_mentions(entity).values("article_id")[:CO_MENTION_SCOPE]
     return (
         Entity.objects.filter(mentions__article__in=newest)
         .exclude(pk=entity.pk)
@@ -249,9 +260,10 @@ def co_mentioned(entity: Entity):
     )
 
 
-def _entity_summary(entity: Entity, articles) -> tuple[list, list[Entity]]:
+def _entity_summary(entity: Entity) -> tuple[list, list[Entity]]:
     days = (
-        articles.exclude(published=None)
+        entity_mentions(entity)
+        .exclude(published=None)
         .annotate(day=TruncDate("published", tzinfo=jalali.TEHRAN))
         .values("day")
         .annotate(n=Count("pk"))
@@ -263,11 +275,13 @@ def _entity_summary(entity: Entity, articles) -> tuple[list, list[Entity]]:
 
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
-    articles = Article.objects.published().filter(mentions__entity=entity)
-    page_obj = _paginate(request, articles.for_listing().newest_first())
+    paginator = Paginator(entity_articles(entity).for_listing(), PAGE_SIZE)
+    # Counted on the index alone: the same rows as the listing (one article per mention).
+    paginator.count = entity_mentions(entity).count()
+    page_obj = paginator.get_page(request.GET.get("page"))
     # A much-named entity's timeline and company read tens of thousands of rows: kept until the
     # index changes (every edit of an article, its mentions or links changes it).
-    summary = cached("entity-page", (entity.pk, CO_MENTION_SCOPE), lambda: _entity_summary(entity, articles))
+    summary = cached("entity-page", (entity.pk, CO_MENTION_SCOPE), lambda: _entity_summary(entity))
     timeline, company = summary
     context = {
         "subject": entity,

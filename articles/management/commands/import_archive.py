@@ -3,9 +3,10 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from articles import indexing
-from articles.models import Article
+from articles.models import Article, Mention
 
 
 class Command(BaseCommand):
@@ -19,5 +20,12 @@ class Command(BaseCommand):
             raise CommandError("the database already holds articles: restore into an empty one")
         with transaction.atomic(), indexing.suspended():  # all or nothing; index once at the end
             call_command("loaddata", path, format="jsonl", verbosity=0)
+            # Exports from before the mentions carried their article's date and status: fill
+            # those copies, or the restored mentions would be missing from entity pages.
+            article = Article.objects.filter(pk=OuterRef("article_id"))
+            Mention.objects.update(
+                published=Subquery(article.values("published")[:1]),
+                status=Subquery(article.values("status")[:1]),
+            )
         indexing.repair(indexing.compare())
         self.stdout.write(f"restored {Article.objects.count()} articles from {path}; index rebuilt")
