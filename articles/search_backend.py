@@ -131,14 +131,17 @@ class _KeptSearcher:
     def __getattr__(self, name):
         return getattr(self._searcher, name)
 
-    def search(self, q, limit=10, sortedby=None, reverse=False, groupedby=None, **kwargs) -> Results:
-        """Whoosh's ``search``, with plain conjunctions answered by ``fast_search`` (same hits,
-        order and count; facets and other options still go through Whoosh's collectors)."""
+    def search(self, q, limit=10, sortedby=None, reverse=False, groupedby=None, mask=None, **kwargs) -> Results:
+        """Whoosh's ``search``, with plain conjunctions and ranked ORs of plain terms ("more like
+        this") answered by ``fast_search`` (same hits, order and count; facets and other options
+        still go through Whoosh's collectors)."""
         if not groupedby and not kwargs:
-            results = fast_search.search(self._searcher, q, limit, sortedby=sortedby, reverse=reverse)
+            results = fast_search.search(self._searcher, q, limit, sortedby=sortedby, reverse=reverse, mask=mask)
             if results is not None:
                 return results
-        return self._searcher.search(q, limit=limit, sortedby=sortedby, reverse=reverse, groupedby=groupedby, **kwargs)
+        return self._searcher.search(
+            q, limit=limit, sortedby=sortedby, reverse=reverse, groupedby=groupedby, mask=mask, **kwargs
+        )
 
     def search_page(self, q, pagenum: int, pagelen: int = 10, **kwargs) -> ResultsPage:
         if pagenum < 1:

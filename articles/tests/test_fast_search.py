@@ -1,4 +1,4 @@
-"""Plain conjunctions answered by ``fast_search`` find what Whoosh's own evaluation finds."""
+"""Plain conjunctions and ORs answered by ``fast_search`` find what Whoosh's own evaluation finds."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import itertools
 
 import pytest
 from django.db.models import Count
+from whoosh.query import Or, Term
+from whoosh.searching import Searcher
 
 from articles import fast_search, indexing, query
 from articles.models import Article, Entity
@@ -119,5 +121,75 @@ def test_queries_it_does_not_answer_go_to_whoosh(archive):
     common, _ = _word_samples(searcher)
     phrase = backend.parser.parse(f'"{common[0]} {common[1]}"')
     either = backend.parser.parse(f"{common[0]} OR {common[1]}")
+    boosted = Or([Term("text", common[0]), Term("text", common[1])], boost=2.0)
+    negative = Or([Term("text", common[0]), Term("text", common[1], boost=-1.0)])
     assert fast_search.plan(phrase) is None and fast_search.search(searcher, phrase, 10) is None
-    assert fast_search.plan(either) is None and fast_search.search(searcher, either, 10) is None
+    assert fast_search.plan(either) is None and fast_search.union_plan(either) is not None
+    assert fast_search.search(searcher, either, 10, ["published"]) is None  # an OR is only ranked here
+    assert fast_search.search(searcher, either, 10, mask=frozenset([1])) is None  # Whoosh rejects it
+    assert fast_search.union_plan(boosted) is None and fast_search.search(searcher, boosted, 10) is None
+    assert fast_search.union_plan(negative) is None and fast_search.search(searcher, negative, 10) is None
+
+
+@pytest.fixture(params=["small segments", "large segments"])
+def segment_size(request, monkeypatch):
+    """Whoosh adds an OR's term scores one term after another over segments of up to 5,000
+    documents (``PreloadedOr``), in a tree by term size over larger ones (``DefaultOr``): a
+    50,000-article archive takes the tree. Whoosh reads the size through ``doc_count_all``."""
+    if request.param == "large segments":
+        monkeypatch.setattr(Searcher, "doc_count_all", lambda self: self._doccount + 5000)
+    return request.param
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ors_of_boosted_terms_rank_and_count_as_whoosh_does(archive, segment_size):
+    _, searcher = archive
+    common, rare = _word_samples(searcher)
+    reader = searcher.reader()
+    by_frequency = {}
+    for term in reader.lexicon("text"):
+        by_frequency.setdefault(reader.doc_frequency("text", term), []).append(term.decode())
+    equal = next(terms[:4] for n, terms in sorted(by_frequency.items()) if n > 1 and len(terms) >= 4)
+    article = Article.objects.published().order_by("pk")[5]
+    text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
+    key_terms = searcher.key_terms_from_text("text", text, numterms=10, normalize=False)
+    queries = [
+        Or([Term("text", word, boost=weight) for word, weight in key_terms]),  # "more like this"
+        Or([Term("text", w, boost=b) for w, b in zip(common + rare, itertools.cycle([1.0, 0.7, 2.5]))]),
+        Or([Term("text", word, boost=0.9) for word in equal]),  # equal sizes: Whoosh's tree order
+        Or([Term("text", common[0]), Term("text", "واژهاینجانیست"), Term("text", rare[0], boost=0.5)]),
+        Or([Term("text", common[1]), Term("text", common[1]), Term("text", common[2], boost=1.3)]),
+        Or([Term("text", common[2], boost=0.6), Term("text", rare[1])]),
+        Or([Term("text", common[3], boost=1.7)]),
+    ]
+    drafts = set(searcher.docs_for_query(Term("status", Article.Status.DRAFT)))
+    assert drafts
+    checked = 0
+    for q in queries:
+        unmasked = searcher.search(q, limit=None)
+        top = {docnum for _, docnum in unmasked.top_n[:3]}
+        for mask, limit in itertools.product((None, drafts, drafts | top), (6, 20, None)):
+            expected = searcher.search(q, limit=None, mask=mask)
+            found = fast_search.search(searcher, q, limit, mask=mask)
+            assert found.top_n == expected.top_n[:limit], (q, mask, limit)
+            assert len(found) == len(expected) > 0, (q, mask, limit)
+            checked += 1
+    assert checked == len(queries) * 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_similar_articles_are_the_ones_whoosh_ranks_first(archive, segment_size):
+    backend, searcher = archive
+    drafts = f"status:{Article.Status.DRAFT}"
+    for article in Article.objects.published().order_by("pk")[3:300:60]:
+        identifier = f"articles.article.{article.pk}"
+        text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
+        key_terms = searcher.key_terms_from_text("text", text, numterms=10, normalize=False)
+        q = Or([Term("text", word, boost=weight) for word, weight in key_terms])
+        mask = set(searcher.docs_for_query(backend.parser.parse(drafts)))
+        mask.add(searcher.document_number(id=identifier))
+        assert fast_search.union_plan(q) is not None
+        expected = searcher.search(q, limit=None, mask=mask).top_n[:6]
+        expected_ids = [searcher.stored_fields(docnum)["django_id"] for _, docnum in expected]
+        assert len(expected_ids) == 6
+        assert backend.similar(identifier, text, 6, drafts) == expected_ids
