@@ -7,12 +7,15 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core.signals import request_finished
         from django.db.models.signals import post_migrate
 
         # entities, signals: their receivers (the matcher's invalidation, the index-on-commit handlers)
-        from articles import entities, gazetteer, signals  # noqa: F401
+        from articles import entities, gazetteer, index_pages, signals  # noqa: F401
         from articles.roles import ensure_editors_group
 
         # Entity names must analyze the same in every process (web, import, index): see gazetteer.
         gazetteer.ensure_protected()
         post_migrate.connect(ensure_editors_group, sender=self)
+        # A worker gives back the index pages a request mapped (they stay in the page cache).
+        request_finished.connect(index_pages.on_request_finished)
