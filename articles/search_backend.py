@@ -133,10 +133,15 @@ class _KeptSearcher:
 
     def search(self, q, limit=10, sortedby=None, reverse=False, groupedby=None, mask=None, **kwargs) -> Results:
         """Whoosh's ``search``, with plain conjunctions and ranked ORs of plain terms ("more like
-        this") answered by ``fast_search`` (same hits, order and count; facets and other options
-        still go through Whoosh's collectors)."""
-        if not groupedby and not kwargs:
-            results = fast_search.search(self._searcher, q, limit, sortedby=sortedby, reverse=reverse, mask=mask)
+        this") answered by ``fast_search`` (same hits, order and count), and haystack's facet
+        counts counted by it too (same counts; other options go through Whoosh's collectors)."""
+        if not kwargs:
+            if groupedby:
+                results = fast_search.grouped_search(
+                    self._searcher, q, limit, groupedby, sortedby=sortedby, reverse=reverse, mask=mask
+                )
+            else:
+                results = fast_search.search(self._searcher, q, limit, sortedby=sortedby, reverse=reverse, mask=mask)
             if results is not None:
                 return results
         return self._searcher.search(
@@ -429,7 +434,10 @@ class PersianWhooshBackend(WhooshSearchBackend):
         if not self.setup_complete:
             self.setup()
         with self.index.searcher() as searcher:
-            docnums = searcher.docs_for_query(self.parser.parse(query_string))
+            parsed = self.parser.parse(query_string)
+            docnums = fast_search.matching_docs(searcher, parsed)
+            if docnums is None:
+                docnums = searcher.docs_for_query(parsed)
             column = searcher.reader().column_reader(field, translate=False)
             dates = []
             for docnum in docnums:

@@ -8,10 +8,13 @@ import pytest
 from django.db.models import Count
 from whoosh.query import Or, Term
 from whoosh.searching import Searcher
+from whoosh.sorting import Count as FacetCount
+from whoosh.sorting import FieldFacet
+from whoosh.util.times import long_to_datetime
 
 from articles import fast_search, indexing, query
 from articles.models import Article, Entity
-from articles.search import SearchParams, _base_queryset, _text_sq, run_search
+from articles.search import FACET_FIELDS, SearchParams, _base_queryset, _facets, _text_sq, run_search
 from articles.tests.conftest import REPO
 
 DEMO = REPO / "demo" / "articles.jsonl"
@@ -193,3 +196,88 @@ def test_similar_articles_are_the_ones_whoosh_ranks_first(archive, segment_size)
         expected_ids = [searcher.stored_fields(docnum)["django_id"] for _, docnum in expected]
         assert len(expected_ids) == 6
         assert backend.similar(identifier, text, 6, drafts) == expected_ids
+
+
+FACETS = ("source", "categories", "tags", "entities")
+
+
+def _grouped_like_whoosh(searcher, q, sort):
+    """``grouped_search`` and Whoosh's own ``search`` agree on haystack's facets: hits and counts."""
+    groupedby = [FieldFacet(name, allow_overlap=True, maptype=FacetCount) for name in FACETS]
+    sortedby = ["published"] if sort else None
+    reverse = sort == "newest"
+    expected = searcher.search(q, limit=20, sortedby=sortedby, reverse=reverse, groupedby=groupedby)
+    found = fast_search.grouped_search(searcher, q, 20, groupedby, sortedby=sortedby, reverse=reverse)
+    assert sorted(found.facet_names()) == sorted(expected.facet_names()) == sorted(FACETS)
+    for name in FACETS:
+        assert found.groups(name) == expected.groups(name), (q, name)
+    assert (found.top_n[:20], len(found)) == (expected.top_n[:20], len(expected)), q
+    return len(expected)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_facet_counts_are_whoosh_counts(archive):
+    backend, searcher = archive
+    common, rare = _word_samples(searcher)
+    source = Article.objects.published().values_list("source__slug", flat=True).first()
+    entity = Entity.objects.annotate(n=Count("mentions")).order_by("-n").values_list("slug", flat=True).first()
+    cases = [
+        (common[0], {}, None),
+        (rare[0], {}, None),
+        (" ".join(common[1:3]), {}, "newest"),
+        (f"{common[0]} -{common[1]}", {}, None),
+        (common[2], {"source": source}, "oldest"),
+        (common[0], {"entity": entity}, None),
+        (f'"{common[0]} {common[1]}"', {}, None),  # a phrase: Whoosh's hits, counted here
+        ("", {"source": source}, "newest"),
+        ("کلمه‌ای‌که‌نیست", {}, None),
+    ]
+    matched = 0
+    for text, extra, sort in cases:
+        q = _engine_query(backend, SearchParams(q=text, sort=sort or "relevance", **extra))
+        matched += _grouped_like_whoosh(searcher, q, sort) > 0
+    assert matched >= 7
+
+    # After a commit the searcher is new but most segments are not: their values are reused.
+    article = Article.objects.published().filter(source__slug=source).order_by("pk").first()
+    article.title += f" {rare[1]}"
+    article.save()
+    searcher = backend.index.searcher()._searcher
+    for text in (common[0], rare[1]):
+        assert _grouped_like_whoosh(searcher, _engine_query(backend, SearchParams(q=text)), None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_page_facets_count_what_whoosh_groups(archive):
+    backend, searcher = archive
+    common, _ = _word_samples(searcher)
+    for text in (common[0], f"{common[1]} {common[2]}", f"{common[0]} -{common[3]}"):
+        params = SearchParams(q=text)
+        groupedby = [FieldFacet(name, allow_overlap=True, maptype=FacetCount) for name in FACET_FIELDS]
+        groups = searcher.search(_engine_query(backend, params), limit=None, groupedby=groupedby)
+        expected = _facets({"fields": {name: list(groups.groups(name).items()) for name in FACET_FIELDS}})
+        page = run_search(params)
+        assert page.facets == expected and any(page.facets.values()), text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chart_dates_are_those_of_every_match(archive):
+    backend, searcher = archive
+    common, rare = _word_samples(searcher)
+    dated = 0
+    for text in (common[0], f"{common[1]} -{common[2]}", rare[0], '"وزارت امور خارجه"'):
+        query_string = run_search(SearchParams(q=text)).query_string
+        docs = list(searcher.docs_for_query(backend.parser.parse(query_string)))
+        expected = [date for date in map(_published, itertools.repeat(searcher), docs) if date]
+        assert backend.published_dates(query_string) == expected, text
+        dated += len(expected) > 0
+    assert dated == 4
+
+
+def _published(searcher, docnum):
+    value = searcher.reader().column_reader("published", translate=False)[docnum]
+    try:  # an undated article holds the column's default
+        date = long_to_datetime(value)
+    except (OverflowError, ValueError):
+        return None
+    return date if date.year >= 1900 else None
