@@ -88,3 +88,34 @@ def test_facet_counts_are_reused_until_the_index_changes(import_paths):
     moved.save()  # a commit: a new index version, counted again
     after = run_search(SearchParams(q="ایران"))
     assert [(v.slug, v.count) for v in after.facets["source"] if v.slug == other.slug] == [(other.slug, 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warm_decodes_facet_values_before_the_first_search(import_paths):
+    from articles import fast_search
+    from articles.search import FACET_FIELDS, warm
+
+    import_paths(DEMO)
+    fast_search._segment_values.clear()
+    warm()  # what newsarchive.wsgi does before gunicorn forks
+    segments = {s.segment_id() for s in indexing._backend().index._index._segments()}
+    assert {key for key in fast_search._segment_values if key[0] in segments} == {
+        (segment, name) for segment in segments for name in FACET_FIELDS
+    }
+    page = run_search(SearchParams(q="ایران"))
+    assert page.count > 0 and page.facets["source"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warm_with_a_broken_index_leaves_the_site_up(import_paths, caplog):
+    from articles.search import warm
+
+    import_paths(DEMO)
+    backend = indexing._backend()
+    for entry in os.scandir(backend.path):
+        if entry.name.endswith(".toc"):
+            with open(entry.path, "wb") as handle:
+                handle.write(b"not a table of contents")
+    warm()  # logs instead of raising: the site starts and says so per search
+    assert "could not read the search index" in caplog.text
+    assert run_search(SearchParams(q="ایران")).unavailable
