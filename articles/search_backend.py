@@ -108,6 +108,10 @@ class FacetListColumn(columns.PickleColumn):
     def stores_lists(self) -> bool:
         return True
 
+    def default_value(self, reverse: bool = False) -> list[str]:
+        """A segment none of whose documents has a value holds no column: each has no values."""
+        return []
+
 
 class FacetKeyword(KEYWORD):
     """Haystack's comma-separated KEYWORD field, with its values also in a list column."""

@@ -42,6 +42,8 @@ class StreamingWriter(SegmentWriter):
         here and kept open until then.
         """
         self._check_state()
+        if reader.doc_count() == 0:  # wholly deleted: dropped, not copied into an empty segment
+            return
         segment = reader.segment()
         if segment is None:  # not one segment (a multi-segment reader): Whoosh's way
             super().add_reader(reader)

@@ -8,11 +8,16 @@ import tracemalloc
 
 import pytest
 from django.db.models import Count
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.query import Term
+from whoosh.sorting import Count as FacetCount
+from whoosh.sorting import FieldFacet
 
-from articles import indexing
+from articles import fast_search, indexing
 from articles.models import Article
 from articles.search import SearchParams, run_search
-from articles.search_backend import FacetListColumn
+from articles.search_backend import FacetKeyword, FacetListColumn
 from articles.tests.conftest import REPO
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +124,25 @@ def test_warm_with_a_broken_index_leaves_the_site_up(import_paths, caplog):
     warm()  # logs instead of raising: the site starts and says so per search
     assert "could not read the search index" in caplog.text
     assert run_search(SearchParams(q="ایران")).unavailable
+
+
+def test_a_segment_without_a_facet_column_is_searched_and_counted(tmp_path):
+    # A segment none of whose documents has the field holds no column for it (an index written
+    # before empty segments were dropped had such segments): its documents have no values.
+    schema = Schema(id=ID(stored=True, unique=True), text=TEXT(), entities=FacetKeyword())
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    with ix.writer() as writer:
+        writer.add_document(id="1", text="نفت ایران", entities="iran,opec")
+        writer.add_document(id="2", text="نفت عراق", entities="iraq,opec")
+    writer = ix.writer()
+    writer.add_document(id="3", text="نفت روسیه")  # no entities at all
+    writer.commit(merge=False)
+    ix = ix.refresh()
+    with ix.searcher() as searcher:
+        assert [sub.reader().has_column("entities") for sub, _ in searcher.leaf_searchers()] == [True, False]
+        facet = FieldFacet("entities", allow_overlap=True, maptype=FacetCount)
+        results = searcher.search(Term("text", "نفت"), limit=None, groupedby=[facet])
+        assert len(results) == 3
+        assert results.groups("entities") == {"opec": 2, "iran": 1, "iraq": 1}
+        fast = fast_search.grouped_search(searcher, Term("text", "نفت"), 10, [facet])
+        assert fast is None or fast.groups("entities") == results.groups("entities")

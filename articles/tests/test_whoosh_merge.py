@@ -201,3 +201,12 @@ def test_a_cancelled_merge_leaves_the_index_as_it_was(folders):
     ix = ix.refresh()
     assert len(ix._segments()) == 2
     assert _contents(ix) == before
+
+
+def test_merging_only_deleted_segments_leaves_no_empty_segment(folders):
+    ix = _build(folders(), [list(range(0, 30)), [30, 31], [32, 33]], deleted={30, 31, 32, 33})
+    assert len(ix._segments()) == 3
+    StreamingWriter(ix).commit(mergetype=tiered(fanout=3, below=20))  # a commit with nothing added
+    ix = ix.refresh()
+    assert [s.doc_count_all() for s in ix._segments()] == [30]
+    assert _contents(ix) == _contents(_reference(folders(), list(range(30))))
