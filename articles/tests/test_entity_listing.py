@@ -186,6 +186,8 @@ def test_migration_fills_the_copies_of_existing_mentions(iran):
 
 
 def test_entity_listing_and_count_read_one_index_without_sorting(iran):
+    if connection.vendor != "sqlite":  # PostgreSQL plans tiny tables as scans
+        pytest.skip("reads SQLite's query plans")
     make_article(1, day(1))
     with CaptureQueriesContext(connection) as queries:
         list(entity_articles(iran).for_listing()[:20])
