@@ -64,8 +64,13 @@ def _log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def _archive_env(var_dir: Path) -> dict[str, str]:
+    """The environment of a process working on the scratch archive in ``var_dir``."""
+    return {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"}
+
+
 def _phase(args: list[str], var_dir: Path, timeout: float) -> None:
-    env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"}
+    env = _archive_env(var_dir)
     subprocess.run([PYTHON, str(HERE / "phases.py"), *args], cwd=REPO, env=env, check=True, timeout=timeout)
 
 
@@ -137,11 +142,10 @@ def _reusable(size: int, opts: argparse.Namespace) -> Path | None:
 
 
 def _manage(args: list[str], var_dir: Path, timeout: float) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"}
     return subprocess.run(
         [PYTHON, str(REPO / "manage.py"), *args],
         cwd=REPO,
-        env=env,
+        env=_archive_env(var_dir),
         check=True,
         timeout=timeout,
         capture_output=True,
