@@ -11,10 +11,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from articles import entities, entity_curation, jalali, links
+from articles import jalali, links
 from articles.edit_conflicts import EditConflictMixin, VersionedHistoryAdmin
+from articles.entities import curation as entity_curation
+from articles.entities import extract as entities
 from articles.models import Article, Category, Entity, EntityAlias, EntityCandidate, Mention, RelatedLink, Source, Tag
-from articles.search import matching_ids
+from articles.search.service import matching_ids
 
 admin.site.site_header = "میز ویراستاران آرشیو خبر"
 admin.site.site_title = "آرشیو خبر"

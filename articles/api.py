@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from articles import graph, jalali
 from articles.models import Article
-from articles.search import SearchParams, run_search
+from articles.search.service import SearchParams, run_search
 from articles.views import visible_articles
 
 

@@ -11,8 +11,10 @@ class ArticlesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         # entities, signals: their receivers (the matcher's invalidation, the index-on-commit handlers)
-        from articles import entities, gazetteer, index_pages, signals  # noqa: F401
+        from articles.entities import extract, gazetteer  # noqa: F401
         from articles.roles import ensure_editors_group
+        from articles.search import signals  # noqa: F401
+        from articles.search.whoosh import index_pages
 
         # Entity names must analyze the same in every process (web, import, index): see gazetteer.
         gazetteer.ensure_protected()

@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from articles import persian
+import persian
 from articles.models import Article, Entity, EntityAlias, Source
-from articles.search import SearchParams, run_search
+from articles.search.service import SearchParams, run_search
 
 FEED_SIZE = 50
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from articles.models import Article, RelatedLink
-from articles.persian import match_key
+from persian.text import match_key
 
 
 def link_key(title: str) -> str:

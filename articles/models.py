@@ -1,7 +1,7 @@
 """The archive's records: sources, articles, the related-link graph and named entities.
 
 Text is stored as written (editors see the original); search and matching normalize it through
-``articles.persian`` instead.
+``persian.text`` instead.
 """
 
 from django.db import models
@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from articles.persian import match_key
+from persian.text import match_key
 
 
 def unicode_slug(text: str, fallback: str = "item") -> str:
@@ -324,7 +324,7 @@ class Mention(models.Model):
 class EntityCandidate(models.Model):
     """A name the gazetteer lacks, proposed by ``manage.py discover_entities`` for an editor to judge.
 
-    Candidates never become entities by themselves: ``articles.entity_curation.accept`` / ``merge`` /
+    Candidates never become entities by themselves: ``articles.entities.curation.accept`` / ``merge`` /
     ``reject`` record the editor's decision.
     """
 

@@ -1,7 +1,7 @@
 """The haystack index of articles, drafts included (editors search them; readers' searches
 filter on ``status``).
 
-Every text field is analyzed by ``articles.persian`` (through the field's ``analyzer``), so the
+Every text field is analyzed by ``persian.text`` (through the field's ``analyzer``), so the
 index, the query parser and the highlighter agree on what a Persian word is.
 """
 
@@ -9,7 +9,7 @@ from haystack import indexes
 
 from articles.jalali import naive_utc
 from articles.models import Article
-from articles.persian import PersianAnalyzer
+from articles.search.whoosh.analyzer import PersianAnalyzer
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):

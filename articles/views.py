@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from articles import graph, jalali
 from articles.charts import bar_chart
 from articles.models import Article, Category, Entity, Mention, RelatedLink, Source, Tag
-from articles.search import SORTS, SearchParams, attention, cached, run_search, similar_articles
+from articles.search.service import SORTS, SearchParams, attention, cached, run_search, similar_articles
 
 PAGE_SIZE = 20
 

@@ -41,7 +41,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from articles import entity_matcher, gazetteer, importers  # noqa: E402
+from articles.entities import gazetteer  # noqa: E402
+from articles.entities import matcher as entity_matcher  # noqa: E402
+from articles.ingest import readers as importers  # noqa: E402
 
 DEFAULT_CORPUS = Path(os.environ.get("NEWSARCHIVE_SHARED", REPO.parent / "shared")) / "corpus"
 GOLD = REPO / "bench" / "data" / "entity_gold.jsonl"

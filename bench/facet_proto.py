@@ -80,8 +80,9 @@ def run(repeat: int, max_step: int = 4) -> int:
     django.setup()
     from haystack import connections
 
-    from articles import persian, search
-    from articles.search import SearchParams
+    import persian
+    from articles.search import service as search
+    from articles.search.service import SearchParams
 
     persian.terms("گرم کردن")
     backend = connections["default"].get_backend()
@@ -127,7 +128,7 @@ def run(repeat: int, max_step: int = 4) -> int:
             article = result.object
             if article is None or not (article.is_published or getattr(params, "include_drafts", False)):
                 continue
-            page.hits.append(search.Hit(article, result.score or 0.0, terms))  # as articles.search does
+            page.hits.append(search.Hit(article, result.score or 0.0, terms))  # as articles.search.service does
         return page
 
     search.run_search = run_search_once
@@ -148,9 +149,9 @@ def run(repeat: int, max_step: int = 4) -> int:
     # 3. facet columns: rebuild with the new schema
     from whoosh import columns
 
-    from articles import indexing
     from articles.models import Article
-    from articles.search_backend import PersianWhooshBackend
+    from articles.search import indexing
+    from articles.search.whoosh.backend import PersianWhooshBackend
 
     facet_names = set(search.FACET_FIELDS)
     original_build_schema = PersianWhooshBackend.build_schema

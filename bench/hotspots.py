@@ -70,15 +70,15 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from articles import persian
+    import persian
 
     persian.terms("گرم کردن")  # as newsarchive.wsgi does before forking
 
     if args.target == "index":
         from haystack import connections
 
-        from articles import indexing
         from articles.models import Article
+        from articles.search import indexing
 
         pks = list(Article.objects.published().values_list("pk", flat=True))
         connections["default"].get_backend().clear()
@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.target == "import":
         from django.core.management import call_command
 
-        from articles import importers, ingest
+        from articles.ingest import readers as importers
+        from articles.ingest import save as ingest
 
         call_command("migrate", verbosity=0)
         call_command("load_gazetteer", stdout=io.StringIO(), stderr=io.StringIO())
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
         repeat = 1
     elif args.target == "search":
-        from articles.search import SearchParams, run_search
+        from articles.search.service import SearchParams, run_search
 
         def work():
             run_search(SearchParams(q=args.q))

@@ -12,7 +12,7 @@ then index every published article the way an import does (``indexing.index_arti
 compare our analyzer with Whoosh's ``StemmingAnalyzer`` on bare Whoosh indexes of the same texts.
 
 search: a fresh process (as a gunicorn worker is), the query mix through
-``articles.search.run_search``: median and p95 per query and overall.
+``articles.search.service.run_search``: median and p95 per query and overall.
 """
 
 from __future__ import annotations
@@ -120,8 +120,12 @@ def build(data: Path, analyzer_docs: int) -> dict:
     from django.conf import settings
     from django.core.management import call_command, get_commands
 
-    from articles import entities, importers, indexing, ingest, links
+    from articles import links
+    from articles.entities import extract as entities
+    from articles.ingest import readers as importers
+    from articles.ingest import save as ingest
     from articles.models import Article, Entity, Mention, RelatedLink
+    from articles.search import indexing
 
     result: dict = {"data": str(data), "loadavg_start": os.getloadavg()}
     started = time.perf_counter()
@@ -245,7 +249,7 @@ def compare_analyzers(Article, limit: int) -> dict:
     from whoosh.analysis import StemmingAnalyzer
     from whoosh.fields import ID, TEXT, Schema
 
-    from articles import persian
+    import persian
 
     docs = []
     for article in Article.objects.published().order_by("pk")[:limit]:
@@ -280,10 +284,12 @@ def compare_analyzers(Article, limit: int) -> dict:
             shutil.rmtree(folder, ignore_errors=True)
 
     stock_index, stock_analysis = build_with(StemmingAnalyzer())
-    clear = getattr(persian, "_clear_caches", None)  # cold per-word caches: the conservative case for ours
+    clear = getattr(persian.text, "_clear_caches", None)  # cold per-word caches: the conservative case for ours
     if clear is not None:
         clear()
-    ours_index, ours_analysis = build_with(persian.PersianAnalyzer())
+    from articles.search.whoosh.analyzer import PersianAnalyzer
+
+    ours_index, ours_analysis = build_with(PersianAnalyzer())
     return {
         "docs": len(docs),
         "chars": chars,
@@ -345,10 +351,10 @@ def fixtures() -> dict:
 def search(repeat: int) -> dict:
     started = time.perf_counter()
     _setup()
-    from articles import persian
+    import persian
 
     persian.terms("گرم کردن")  # what newsarchive.wsgi does before forking
-    from articles.search import SearchParams, run_search, warm
+    from articles.search.service import SearchParams, run_search, warm
 
     warm()  # so is decoding the index's facet values
     setup_s = time.perf_counter() - started

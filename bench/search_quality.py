@@ -44,7 +44,10 @@ from whoosh.analysis import Analyzer, StemmingAnalyzer  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 from whoosh.query import And, Or, Phrase, Query, Term  # noqa: E402
 
-from articles import lexicon, persian, query  # noqa: E402
+import persian  # noqa: E402
+from articles.search import query  # noqa: E402
+from articles.search.whoosh.analyzer import PersianAnalyzer  # noqa: E402
+from persian import lexicon  # noqa: E402
 
 DEFAULT_CORPUS = Path(os.environ.get("NEWSARCHIVE_SHARED", REPO.parent / "shared")) / "corpus"
 DEFAULT_QUERIES = REPO / "bench" / "queries" / "search_quality_queries.jsonl"
@@ -61,7 +64,7 @@ WRITER_LIMITMB = 256  # as the app's PersianWhooshBackend
 ZWNJ = "\u200c"
 
 ANALYZERS: dict[str, Callable[[], Analyzer]] = {
-    "ours": persian.PersianAnalyzer,
+    "ours": PersianAnalyzer,
     "stock": StemmingAnalyzer,  # haystack's default for a Whoosh text field
 }
 
@@ -300,7 +303,7 @@ def make_schema(analyzer: Callable[[], Analyzer], spelling: bool = True) -> Sche
 
 def _cold_caches() -> None:
     """Forget our per-word term cache, as a fresh process would (the lexicon stays loaded)."""
-    clear = getattr(persian, "_clear_caches", None)
+    clear = getattr(persian.text, "_clear_caches", None)
     if clear:
         clear()
     gc.collect()
@@ -368,7 +371,7 @@ class Plan:
 
 
 def our_plan(text: str) -> Plan:
-    """``articles.query.parse`` → the same structure as ``articles.search._text_sq``."""
+    """``articles.search.query.parse`` → the same structure as ``articles.search.service._text_sq``."""
     parsed = query.parse(text)
 
     def clause(c: query.Clause) -> Query:

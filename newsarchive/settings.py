@@ -200,7 +200,7 @@ elif SEARCH_URL:
 else:
     HAYSTACK_CONNECTIONS = {
         "default": {
-            "ENGINE": "articles.search_backend.PersianWhooshEngine",
+            "ENGINE": "articles.search.whoosh.backend.PersianWhooshEngine",
             "PATH": str(WHOOSH_PATH),
             "BATCH_SIZE": 500,
             # Off: index files are read, not mapped. Workers' RSS then stays flat as the archive
@@ -212,7 +212,7 @@ else:
 # The archive indexes one model; filtering by registered models costs ~10x per query on Whoosh.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
-# Index changes are applied by articles.signals on transaction commit, serialized by a lock.
+# Index changes are applied by articles.search.signals on transaction commit, serialized by a lock.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 LOGIN_URL = "admin:login"

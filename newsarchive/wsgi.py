@@ -11,13 +11,13 @@ application = get_wsgi_application()
 
 # Load the Persian lexicons and hazm's Normalizer now (~5 s), before gunicorn forks its workers
 # (with --preload), so no reader's first request pays for it and the workers share the memory.
-from articles import persian  # noqa: E402
+import persian  # noqa: E402
 
 persian.terms("گرم کردن")
 persian.display("گرم کردن")
 
 # The index's facet values too (a worker's first search would decode them: ~0.75 s at 100,000).
-from articles import search  # noqa: E402
+from articles.search import service as search  # noqa: E402
 
 search.warm()
 

@@ -4,7 +4,8 @@ from urllib.parse import urlsplit
 
 from django import template
 
-from articles import jalali, persian
+import persian
+from articles import jalali
 
 register = template.Library()
 

@@ -77,8 +77,8 @@ def seed_text() -> str:
 @pytest.fixture
 def import_paths(search_index):
     """Import files through the real importer and indexer; returns the report."""
-    from articles import importers
-    from articles.ingest import import_items
+    from articles.ingest import readers as importers
+    from articles.ingest.save import import_items
 
     def run(*paths):
         items = [item for path in paths for item in importers.iter_path(path)]

@@ -9,7 +9,7 @@ from django.test import Client
 from articles import jalali
 from articles.models import Article, Category, Entity
 from articles.roles import EDITORS
-from articles.search import SearchParams, run_search
+from articles.search.service import SearchParams, run_search
 from articles.tests.conftest import REPO, SEED
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -77,7 +77,7 @@ def test_editor_fixes_a_title_and_search_finds_it_at_once(client, editor, seed, 
 
 def test_admin_search_goes_through_the_persian_pipeline_and_finds_drafts(client, editor, seed):
     Article.objects.filter(pk=seed.pk).update(status=Article.Status.DRAFT)
-    from articles import indexing
+    from articles.search import indexing
 
     indexing.index_articles([seed.pk])
     for q in ["گفت‌وگو", "گفت وگو", "ريابكوف"]:

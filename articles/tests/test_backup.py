@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from articles import gazetteer
+from articles.entities import gazetteer
 from articles.management.commands.export_archive import archive_models
 from articles.models import Article, Entity, EntityAlias, Mention
 from articles.tests.conftest import REPO

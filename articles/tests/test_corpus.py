@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from articles import importers
-from articles.ingest import import_items
+from articles.ingest import readers as importers
+from articles.ingest.save import import_items
 from articles.models import Article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpus]

@@ -9,8 +9,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import discovery, entities, entity_curation, entity_matcher, importers, parsed
-from articles.gazetteer import load_gazetteer, read_gazetteer
+from articles.entities import curation as entity_curation
+from articles.entities import discovery
+from articles.entities import extract as entities
+from articles.entities import matcher as entity_matcher
+from articles.entities.gazetteer import load_gazetteer, read_gazetteer
+from articles.ingest import parsed
+from articles.ingest import readers as importers
 from articles.models import Article, Entity, EntityAlias, EntityCandidate, Mention
 from articles.tests.conftest import SEED, write_jsonl
 

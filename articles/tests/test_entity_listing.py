@@ -12,8 +12,9 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import entities, entity_curation
-from articles.gazetteer import load_gazetteer, read_gazetteer
+from articles.entities import curation as entity_curation
+from articles.entities import extract as entities
+from articles.entities.gazetteer import load_gazetteer, read_gazetteer
 from articles.models import Article, Entity, EntityAlias, EntityCandidate, Mention
 from articles.tests.conftest import SEED
 from articles.views import entity_articles, entity_mentions

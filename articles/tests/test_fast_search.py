@@ -12,9 +12,10 @@ from whoosh.sorting import Count as FacetCount
 from whoosh.sorting import FieldFacet
 from whoosh.util.times import long_to_datetime
 
-from articles import fast_search, indexing, query
 from articles.models import Article, Entity
-from articles.search import FACET_FIELDS, SearchParams, _base_queryset, _facets, _text_sq, run_search
+from articles.search import indexing, query
+from articles.search.service import FACET_FIELDS, SearchParams, _base_queryset, _facets, _text_sq, run_search
+from articles.search.whoosh import fast_search
 from articles.tests.conftest import REPO
 
 DEMO = REPO / "demo" / "articles.jsonl"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from articles.search import SearchParams, run_search
+from articles.search.service import SearchParams, run_search
 from articles.tests.conftest import REPO, SEED, process_env
 
 

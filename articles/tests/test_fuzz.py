@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles import importers
+from articles.ingest import readers as importers
+from articles.ingest.parsed import ParsedArticle, ParseError
 from articles.models import Article
-from articles.parsed import ParsedArticle, ParseError
 from articles.tests.conftest import SEED
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
@@ -61,7 +61,7 @@ record = st.fixed_dictionaries(
 @FUZZ
 @given(records=st.lists(record, max_size=6), truncate=st.booleans())
 def test_import_of_malformed_records_saves_whole_articles_or_reports(tmp_path_factory, search_index, records, truncate):
-    from articles.ingest import import_items
+    from articles.ingest.save import import_items
 
     lines = [json.dumps(r, ensure_ascii=False) for r in records]
     if truncate and lines:
@@ -81,7 +81,7 @@ def test_import_of_malformed_records_saves_whole_articles_or_reports(tmp_path_fa
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    from articles.ingest import import_items
+    from articles.ingest.save import import_items
 
     with django_db_blocker.unblock():
         import_items(list(importers.iter_path(SEED)))

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from articles.importers import NOTE_NO_TITLE, count_items, iter_path, parse_json_record
-from articles.parsed import ParsedArticle, ParseError
-from articles.scraped import parse_text_page
+from articles.ingest.parsed import ParsedArticle, ParseError
+from articles.ingest.readers import NOTE_NO_TITLE, count_items, iter_path, parse_json_record
+from articles.ingest.scraped import parse_text_page
 
 
 def shared_dir() -> Path:

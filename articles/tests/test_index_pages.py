@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from articles import index_pages, indexing
-from articles.search import SearchParams, run_search
+from articles.search import indexing
+from articles.search.service import SearchParams, run_search
+from articles.search.whoosh import index_pages
 from articles.tests.conftest import REPO
 
 pytestmark = pytest.mark.django_db

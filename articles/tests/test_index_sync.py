@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from articles import indexing
 from articles.models import Article
-from articles.search import SearchParams, run_search
+from articles.search import indexing
+from articles.search.service import SearchParams, run_search
 from articles.tests.conftest import REPO, SEED, process_env, write_jsonl
 
 
@@ -102,7 +102,7 @@ def test_editors_saving_at_the_same_time_all_succeed(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     for w in range(4):
         word = ["زمردین", "کهربایی", "لاجوردی", "شنگرفی"][w]
-        code = f"from articles.search import *; print(run_search(SearchParams(q='{word}')).count)"
+        code = f"from articles.search.service import *; print(run_search(SearchParams(q='{word}')).count)"
         found = subprocess.run([*manage, "shell", "-c", code], env=env, cwd=REPO, capture_output=True, text=True)
         assert found.stdout.split()[-1] == "2", found.stderr
 
@@ -133,6 +133,6 @@ def test_an_import_indexing_alongside_ends_with_every_article_searchable(tmp_pat
     assert f"created {len(records)}, updated 1" in done.stdout
     check = subprocess.run([*manage, "check_index"], env=env, cwd=REPO, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    code = "from articles.search import *; print(run_search(SearchParams(q='گفت‌وگوی بازنویسی')).count)"
+    code = "from articles.search.service import *; print(run_search(SearchParams(q='گفت‌وگوی بازنویسی')).count)"
     found = subprocess.run([*manage, "shell", "-c", code], env=env, cwd=REPO, capture_output=True, text=True)
     assert found.stdout.split()[-1] == "1", found.stderr

@@ -1,4 +1,4 @@
-"""The Persian text pipeline (articles.persian): no database, no Django models.
+"""The Persian text pipeline (persian.text): no database, no Django models.
 
 Every spelling a reader or a scraper may use for a word must give the same search term: Arabic or
 Persian letters, diacritics, digits of any script, and a half-space written as ZWNJ, as a space or
@@ -17,7 +17,8 @@ from whoosh.highlight import HtmlFormatter
 from whoosh.index import create_in, open_dir
 from whoosh.qparser import QueryParser
 
-from articles import persian
+import persian
+from articles.search.whoosh.analyzer import PersianAnalyzer
 
 ZWNJ = "\u200c"
 TO_ARABIC = str.maketrans({"ی": "ي", "ک": "ك", "۰": "٠", "۲": "٢", "۵": "٥"})
@@ -359,7 +360,7 @@ def test_load_variants_parses_comments_commas_and_zwnj(tmp_path):
 
 @pytest.fixture
 def restore_lexicon():
-    lexicon = persian._lexicon()
+    lexicon = persian.text._lexicon()
     saved = (set(lexicon.protected), set(lexicon.compounds), set(lexicon.heads))
     rights = {head: set(rest) for head, rest in lexicon.rights.items()}
     yield
@@ -423,7 +424,7 @@ def test_cache_info_counts_hits():
 def _whoosh_index(folder, *bodies: str):
     """A Whoosh index of ``bodies`` analyzed by ours, reopened from disk: the analyzer comes back
     from the pickled schema, as the app's does."""
-    writer = create_in(str(folder), Schema(body=TEXT(analyzer=persian.PersianAnalyzer(), stored=True))).writer()
+    writer = create_in(str(folder), Schema(body=TEXT(analyzer=PersianAnalyzer(), stored=True))).writer()
     for body in bodies:
         writer.add_document(body=body)
     writer.commit()
@@ -456,8 +457,8 @@ def test_a_phrase_query_finds_a_glued_compound_and_highlights_it(tmp_path):
 
 
 def test_the_analyzer_pickles_and_honours_whoosh_arguments():
-    analyzer = pickle.loads(pickle.dumps(persian.PersianAnalyzer()))
-    assert analyzer == persian.PersianAnalyzer()
+    analyzer = pickle.loads(pickle.dumps(PersianAnalyzer()))
+    assert analyzer == PersianAnalyzer()
     text = "تماس های تلفنی"
     tokens = [
         (t.text, t.pos, t.startchar, t.endchar, t.original)
@@ -530,4 +531,4 @@ def _matching_words(a: list[str], b: list[str]) -> int:
 def test_display_separates_mi_with_our_verb_table_not_hazms():
     shown = persian.display("نمیدانم چه میگفت؛ میز را میخرند و نمیخرند")
     assert shown == "نمی‌دانم چه می‌گفت؛ میز را می‌خرند و نمی‌خرند"
-    assert not isinstance(persian._normalizer()._verbs, set)  # hazm's 346,000-form table not loaded
+    assert not isinstance(persian.text._normalizer()._verbs, set)  # hazm's 346,000-form table not loaded

@@ -28,12 +28,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from haystack import connections
 
-from articles import entities, gazetteer, importers, indexing, jalali
-from articles.ingest import import_items
+from articles import jalali
+from articles.entities import extract as entities
+from articles.entities import gazetteer
+from articles.ingest import readers as importers
+from articles.ingest.save import import_items
 from articles.models import Article, Category, Entity, EntityCandidate, Source, Tag
-from articles.persian import match_key
 from articles.roles import ensure_editors_group
+from articles.search import indexing
 from articles.tests.conftest import REPO, SEED, write_jsonl
+from persian.text import match_key
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,11 @@ from whoosh.query import Term
 from whoosh.sorting import Count as FacetCount
 from whoosh.sorting import FieldFacet
 
-from articles import fast_search, indexing
 from articles.models import Article
-from articles.search import SearchParams, run_search
-from articles.search_backend import FacetKeyword, FacetListColumn
+from articles.search import indexing
+from articles.search.service import SearchParams, run_search
+from articles.search.whoosh import fast_search
+from articles.search.whoosh.backend import FacetKeyword, FacetListColumn
 from articles.tests.conftest import REPO
 
 pytestmark = pytest.mark.django_db
@@ -78,8 +79,8 @@ def test_the_index_is_read_in_place_not_copied_into_memory(import_paths):
 
 @pytest.mark.django_db(transaction=True)  # the index follows commits
 def test_facet_counts_are_reused_until_the_index_changes(import_paths):
-    from articles import search
     from articles.models import Source
+    from articles.search import service as search
 
     import_paths(DEMO)
     first = run_search(SearchParams(q="ایران"))
@@ -97,8 +98,8 @@ def test_facet_counts_are_reused_until_the_index_changes(import_paths):
 
 @pytest.mark.django_db(transaction=True)
 def test_warm_decodes_facet_values_before_the_first_search(import_paths):
-    from articles import fast_search
-    from articles.search import FACET_FIELDS, warm
+    from articles.search.service import FACET_FIELDS, warm
+    from articles.search.whoosh import fast_search
 
     import_paths(DEMO)
     fast_search._segment_values.clear()
@@ -113,7 +114,7 @@ def test_warm_decodes_facet_values_before_the_first_search(import_paths):
 
 @pytest.mark.django_db(transaction=True)
 def test_warm_with_a_broken_index_leaves_the_site_up(import_paths, caplog):
-    from articles.search import warm
+    from articles.search.service import warm
 
     import_paths(DEMO)
     backend = indexing._backend()

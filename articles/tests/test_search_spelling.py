@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles.search import SearchParams, run_search
+from articles.search.service import SearchParams, run_search
 from articles.tests.conftest import SEED
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ import urllib.request
 
 import pytest
 
-from articles import persian
+import persian
 from articles.tests import test_browser
 from articles.tests.conftest import REPO, served_env, served_var, write_jsonl
 from articles.tests.test_browser import CHROMIUM, _goto

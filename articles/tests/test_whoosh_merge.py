@@ -1,4 +1,4 @@
-"""Streaming segment merges (``articles.whoosh_merge``) write what Whoosh's own merge writes.
+"""Streaming segment merges (``articles.search.whoosh.merge``) write what Whoosh's own merge writes.
 
 Real Whoosh indexes on disk with the app's Persian analyzer: documents added over several
 commits, some deleted, then merged by the streaming writer, are compared with one index that
@@ -16,8 +16,8 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import QueryParser
 from whoosh.query import Term
 
-from articles.persian import PersianAnalyzer
-from articles.whoosh_merge import OPTIMIZE, StreamingWriter, tiered
+from articles.search.whoosh.analyzer import PersianAnalyzer
+from articles.search.whoosh.merge import OPTIMIZE, StreamingWriter, tiered
 
 SENTENCES = [
     "به گزارش ایسنا به نقل از روابط عمومی وزارت امور خارجه، سخنگوی وزارتخانه درباره تحریمها گفتوگو کرد.",

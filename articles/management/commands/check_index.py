@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import indexing
+from articles.search import indexing
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from articles import discovery
+from articles.entities import discovery
+from articles.ingest.progress import Progress
 from articles.models import EntityCandidate
-from articles.progress import Progress
 
 
 class Command(BaseCommand):

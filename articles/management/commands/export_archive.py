@@ -12,7 +12,7 @@ from django.core import serializers
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 
-from articles.progress import Progress
+from articles.ingest.progress import Progress
 
 
 def archive_models() -> list:

@@ -6,9 +6,10 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from articles import entities, indexing
+from articles.entities import extract as entities
+from articles.ingest.progress import Progress
 from articles.models import Article
-from articles.progress import Progress
+from articles.search import indexing
 
 
 class Command(BaseCommand):

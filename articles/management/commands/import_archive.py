@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from articles import indexing
 from articles.models import Article, Mention
+from articles.search import indexing
 
 
 class Command(BaseCommand):

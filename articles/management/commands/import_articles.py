@@ -8,9 +8,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import importers
-from articles.ingest import ImportReport, import_items
-from articles.progress import Progress
+from articles.ingest import readers as importers
+from articles.ingest.progress import Progress
+from articles.ingest.save import ImportReport, import_items
 
 ALONGSIDE_FROM = 1000  # items from which indexing runs in a second process while importing
 

@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from articles import indexing
 from articles.models import Article
 from articles.roles import ensure_editors_group
+from articles.search import indexing
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 DEMO_PATHS = ["seed", "articles.jsonl", "raw"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import gazetteer
+from articles.entities import gazetteer
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from articles.parsed import ParsedArticle, ParsedLink
+from articles.ingest.parsed import ParsedArticle, ParsedLink
 
 TITLE_LIMIT = 90
 NOTE_ALSO_READ = "«بیشتر بخوانید» در میان متن مانده است؛ عنوان پیوند از متن جدا نشد"

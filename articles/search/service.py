@@ -1,6 +1,6 @@
 """Searching the archive: one function behind the search page, the API and the feeds.
 
-The reader's query is parsed by ``articles.query`` into analyzed terms and sent to haystack as
+The reader's query is parsed by ``articles.search.query`` into analyzed terms and sent to haystack as
 ``SQ`` objects, so the same code runs on Whoosh or a distributed engine. When every word together
 finds nothing, the search relaxes to "most words" and says so.
 """
@@ -22,9 +22,11 @@ from haystack import connections
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
-from articles import highlight, jalali, persian, query
+import persian
+from articles import jalali
 from articles.models import Article, Category, Entity, Source
-from articles.persian import match_key
+from articles.search import highlight, query
+from persian.text import match_key
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +213,7 @@ def warm() -> None:
     """Decode the index's facet values now (``newsarchive.wsgi`` calls it before gunicorn forks):
     the first search of each worker does not pay for them (~0.75 s at 100,000 articles), and the
     workers share them. The searcher is closed again: a forked worker opens its own."""
-    from articles import fast_search
+    from articles.search.whoosh import fast_search
 
     backend = connections["default"].get_backend()
     try:

@@ -3,7 +3,7 @@
 ``words`` (all of them first, then most of them), ``"exact phrase"``, ``-exclude``,
 ``-"excluded phrase"``, ``a OR b``, and ``title:`` / ``source:`` fields. Anything else —
 unbalanced quotes, stray operators, punctuation — is read as plain words, so a syntax error never
-reaches the reader. Every word is turned into index terms by ``articles.persian`` here, so the
+reaches the reader. Every word is turned into index terms by ``persian.text`` here, so the
 engine only ever sees clean terms.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from articles import persian
+import persian
 
 MAX_QUERY_CHARS = 1000
 FIELDS = ("title", "source")

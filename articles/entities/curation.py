@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from articles import persian
-from articles.entities import ExtractReport, extract_all, invalidate
+import persian
+from articles.entities.extract import ExtractReport, extract_all, invalidate
 from articles.models import Article, Entity, EntityAlias, EntityCandidate, Mention, unicode_slug
 
 log = logging.getLogger(__name__)

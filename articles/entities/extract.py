@@ -20,10 +20,10 @@ from django.db.models import Count, Max, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from articles import indexing
-from articles.entity_matcher import Matcher, segments
-from articles.gazetteer import ensure_protected
+from articles.entities.gazetteer import ensure_protected
+from articles.entities.matcher import Matcher, segments
 from articles.models import Article, Entity, EntityAlias, Mention
+from articles.search import indexing
 
 
 def article_segments(article: Article) -> list[list[str]]:

@@ -1,7 +1,7 @@
 """A Whoosh backend for haystack that knows the index is Persian, and stays quick as it grows.
 
 Haystack's stock Whoosh backend highlights with Whoosh's English ``StemmingAnalyzer`` and offers
-spelling suggestions only through that path. Our pages highlight with ``articles.highlight`` (the
+spelling suggestions only through that path. Our pages highlight with ``articles.search.highlight`` (the
 same Persian analysis as the index), so this subclass adds what the stock one lacks: a
 cross-process write lock, access to the index's vocabulary for did-you-mean, and speed:
 
@@ -37,8 +37,9 @@ from whoosh.query import Or, Term
 from whoosh.searching import Results, ResultsPage, Searcher
 from whoosh.util.times import long_to_datetime
 
-from articles import fast_search, persian
-from articles.whoosh_merge import OPTIMIZE, TIERED, StreamingWriter
+import persian
+from articles.search.whoosh import fast_search
+from articles.search.whoosh.merge import OPTIMIZE, TIERED, StreamingWriter
 
 
 class _MemoryViewFile:

@@ -4,8 +4,9 @@ and its entity mentions follow its text."""
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from articles import entities, indexing
+from articles.entities import extract as entities
 from articles.models import Article, Mention
+from articles.search import indexing
 
 TEXT_FIELDS = {"title", "lead", "body"}
 

@@ -15,7 +15,7 @@ Text becomes search terms in three cheap steps (no hazm Normalizer: ~1.8 ms an a
 3. ``term`` (per glued word, ``lru_cache``d): spelling variants, verb forms → past stem, and a
    suffix stripped only when what remains is a known word, so names stay whole.
 
-The lexicons (``articles.lexicon``) come straight from hazm's data files (importing hazm pulls in
+The lexicons (``persian.lexicon``) come straight from hazm's data files (importing hazm pulls in
 nltk) and the variants file, loaded once per process on first use.
 
 Where one text still gives different terms depending on its half-spaces (shared corpus, 6,456
@@ -41,14 +41,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from whoosh.analysis import Analyzer, CompositeAnalyzer, Tokenizer
-from whoosh.analysis import Token as WhooshToken
-
-from articles.lexicon import VARIANTS_FILE, VERB_PREFIXES, ZWNJ, Lexicon, read_groups, variants_from
+from persian.lexicon import VARIANTS_FILE, VERB_PREFIXES, ZWNJ, Lexicon, read_groups, variants_from
 
 # Inside ``tokenize`` every mark becomes a tatweel, which the regex counts as a letter: a kasra or
 # ZWNJ inside a word keeps it one piece, and offsets still point into the original text.
@@ -458,6 +455,11 @@ def terms(text: str) -> list[str]:
     return [_term(word) for word, _, _ in _words(text.translate(_KEEP))]
 
 
+def spans(text: str) -> list[tuple[str, int, int]]:
+    """``(term, start, end)`` of each word: ``tokenize`` without copying the words' text."""
+    return [(_term(word), start, end) for word, start, end in _words(text.translate(_KEEP))]
+
+
 def term(word: str) -> str:
     """The term of a word or phrase ("" if none); several words come back space-separated."""
     return " ".join(terms(word))
@@ -508,44 +510,3 @@ def display(text: str) -> str:
     """Scraped text made readable (hazm's Normalizer: half-spaces, ی/ک, digits); keeps paragraphs."""
     normalize = _normalizer().normalize
     return "\n".join(normalize(line).strip() if line.strip() else "" for line in text.splitlines()).strip("\n")
-
-
-# --- Whoosh ------------------------------------------------------------------------------------
-
-
-class PersianTokenizer(Tokenizer):
-    """Yields the final terms of ``tokenize``; it has no attributes, so it pickles into a schema."""
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[WhooshToken]:
-        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        token.boost, token.stopped = 1.0, False
-        if tokenize:
-            words = [(_term(word), start, end) for word, start, end in _words(value.translate(_KEEP))]
-        else:  # range query bounds: the whole value is one term
-            words = [(term(value), 0, len(value))]
-        for pos, (text, start, end) in enumerate(words, start_pos):
-            token.text = text
-            if keeporiginal:
-                token.original = value[start:end]
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar, token.endchar = start_char + start, start_char + end
-            yield token
-
-
-def PersianAnalyzer() -> Analyzer:  # named like Whoosh's StemmingAnalyzer factory
-    """The analyzer for Persian text fields: terms are final, so no filter follows."""
-    return CompositeAnalyzer(PersianTokenizer())

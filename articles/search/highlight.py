@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles import persian
+import persian
 
 
 def snippet(text: str, query_terms: set[str], size: int = 240, readable: bool = False) -> SafeString:

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from articles.parsed import ParsedArticle, ParseError
-from articles.scraped import agency, attribution, clean_body, derive_title, lead_prefix, parse_text_page
+from articles.ingest.parsed import ParsedArticle, ParseError
+from articles.ingest.scraped import agency, attribution, clean_body, derive_title, lead_prefix, parse_text_page
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 MAX_LINE_BYTES = 4 * 2**20  # far above any real article (the corpus tops out near 85 KB)

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import QuerySet
 
-from articles import entities, persian
-from articles.entity_matcher import BREAK, Matcher
+import persian
+from articles.entities import extract as entities
+from articles.entities.matcher import BREAK, Matcher
 from articles.models import Article, Entity, EntityAlias, EntityCandidate
 
 STOP, GIVEN, COMMON, ADJECTIVE, RARE = "stop", "given", "common", "adjective", "rare"

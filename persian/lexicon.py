@@ -1,4 +1,4 @@
-"""The words the Persian pipeline (``articles.persian``) knows: hazm's lexicon and our variants file.
+"""The words the Persian pipeline (``persian.text``) knows: hazm's lexicon and our variants file.
 
 ``Lexicon`` reads hazm's data files directly (importing hazm pulls in nltk, slow to load):
 
@@ -10,7 +10,7 @@
 
 Every spelling is folded with the function it is given (the pipeline's ``fold``), so the
 lexicon and the text agree letter for letter. It holds data, not decisions: what a word's term
-is and where words join or split is decided in ``articles.persian``, which builds one
+is and where words join or split is decided in ``persian.text``, which builds one
 ``Lexicon`` per process on first use and adds protected names to it (``protect()``).
 """
 

@@ -15,9 +15,10 @@ from enum import StrEnum
 
 from django.db import transaction
 
-from articles import indexing, persian
+import persian
+from articles.ingest.parsed import ParsedArticle, ParseError
 from articles.models import Article, Category, RelatedLink, Source, Tag, unicode_slug
-from articles.parsed import ParsedArticle, ParseError
+from articles.search import indexing
 
 
 class Outcome(StrEnum):
@@ -176,7 +177,8 @@ def _after_save(article: Article, matcher=None, created_from: ParsedArticle | No
 
     ``created_from``: the parsed article it was just created from (no mentions to read back).
     """
-    from articles import entities, links
+    from articles import links
+    from articles.entities import extract as entities
 
     if created_from is None or created_from.links:
         links.resolve_from(article)
@@ -203,7 +205,7 @@ def import_items(
     the caller must not be inside a transaction, since that process reads what was committed).
     ``index=False`` leaves the index alone (the caller rebuilds it, e.g. ``rebuild_index``).
     """
-    from articles import entities
+    from articles.entities import extract as entities
 
     report = ImportReport()
     cache: dict = {}

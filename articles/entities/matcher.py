@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 import ahocorasick
 
-from articles import persian
+import persian
 
 # Clause punctuation (and line breaks): a name never spans it. A hyphen is not here (کووید-۱۹).
 BREAK = re.compile(r"[.!?؟:;؛،,()«»\"“”\[\]{}|/\n–—]+")

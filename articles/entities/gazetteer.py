@@ -18,10 +18,10 @@ from pathlib import Path
 
 from django.db import transaction
 
-from articles import persian
+import persian
 from articles.models import Entity, EntityAlias, unicode_slug
 
-GAZETTEER = Path(__file__).resolve().parent / "data" / "gazetteer.jsonl"
+GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "gazetteer.jsonl"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+"""The Persian pipeline as a Whoosh analyzer (what the index's text fields are built with).
+
+Whoosh pickles the analyzer into the index's schema by its class path: moving or renaming these
+classes means ``manage.py rebuild_index``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from whoosh.analysis import Analyzer, CompositeAnalyzer, Tokenizer
+from whoosh.analysis import Token as WhooshToken
+
+import persian
+
+
+class PersianTokenizer(Tokenizer):
+    """Yields the final terms of ``persian.tokenize``; it has no attributes, so it pickles into a schema."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[WhooshToken]:
+        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost, token.stopped = 1.0, False
+        # Without ``tokenize`` (range query bounds) the whole value is one term.
+        words = persian.spans(value) if tokenize else [(persian.term(value), 0, len(value))]
+        for pos, (text, start, end) in enumerate(words, start_pos):
+            token.text = text
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+def PersianAnalyzer() -> Analyzer:  # named like Whoosh's StemmingAnalyzer factory
+    """The analyzer for Persian text fields: terms are final, so no filter follows."""
+    return CompositeAnalyzer(PersianTokenizer())
