@@ -39,13 +39,14 @@ EXCERPT_CHARS = 700
 GRADES = {"0": 0, "1": 1, "2": 2, "۰": 0, "۱": 1, "۲": 2}
 _DOC = re.compile(r"^### .*docid: (?P<docid>\S+)")
 _GRADE = re.compile(r"^grade:(?P<grade>.*)$")
+_JUDGE = re.compile(r"^judge:(?P<judge>.*)$", re.MULTILINE)
 
 INSTRUCTIONS = """\
 Read each article below against the description, then write its grade after `grade:`:
 **2** relevant (the article is about what the description asks for), **1** partly relevant (it
 touches the topic, or covers only a part of it), **0** not relevant. Judge by the article, not by
 whether it contains the query's words. The order is random and does not say which ranker found
-an article. Then run `.venv/bin/python bench/judging.py collect`."""
+an article. Put your name after `judge:`. Then run `.venv/bin/python bench/judging.py collect`."""
 
 
 def pool(runs: dict[str, dict[str, list[str]]], depth: int) -> dict[str, list[str]]:
@@ -69,6 +70,12 @@ def read_grades(path: Path) -> dict[str, str]:
     return grades
 
 
+def read_judge(path: Path) -> str:
+    """Who graded a judging file (its ``judge:`` line), "" when nobody said."""
+    m = _JUDGE.search(path.read_text(encoding="utf-8")) if path.exists() else None
+    return m["judge"].strip() if m else ""
+
+
 def _excerpt(article: relevance.Article) -> str:
     text = " ".join(f"{article.lead}\n{article.body}".split())
     if len(text) <= EXCERPT_CHARS:
@@ -77,7 +84,9 @@ def _excerpt(article: relevance.Article) -> str:
     return text[: cut if cut > EXCERPT_CHARS // 2 else EXCERPT_CHARS] + " …"
 
 
-def judging_file(topic: relevance.Topic, docids: list[str], articles: dict, kept: dict[str, str]) -> str:
+def judging_file(
+    topic: relevance.Topic, docids: list[str], articles: dict, kept: dict[str, str], judge: str = ""
+) -> str:
     order = list(docids)
     random.Random(f"judging-{topic.qid}").shuffle(order)
     lines = [
@@ -88,6 +97,8 @@ def judging_file(topic: relevance.Topic, docids: list[str], articles: dict, kept
         f"description: {topic.description}",
         "",
         INSTRUCTIONS,
+        "",
+        f"judge: {judge}",
         "",
         f"{len(order)} articles.",
     ]
@@ -134,7 +145,8 @@ def make_pool(opts: argparse.Namespace) -> int:
         target = JUDGING / f"{topic.qid}.md"
         kept = read_grades(target) if target.exists() else {}
         docids = pooled.get(topic.qid, [])
-        target.write_text(judging_file(topic, docids, articles, kept), encoding="utf-8")
+        page = judging_file(topic, docids, articles, kept, read_judge(target))
+        target.write_text(page, encoding="utf-8")
         sizes[topic.qid] = len(docids)
     total = sum(sizes.values())
     print(f"pool depth {opts.depth}, rankers {', '.join(opts.rankers)}: {total} articles for {len(sizes)} topics")
@@ -144,9 +156,10 @@ def make_pool(opts: argparse.Namespace) -> int:
 
 
 def collect(opts: argparse.Namespace) -> int:
-    rows, blank, bad = [], Counter(), []
-    files = sorted(JUDGING.glob("*.md"), key=lambda p: int(p.stem) if p.stem.isdigit() else 0)
+    rows, blank, bad, judges = [], Counter(), [], Counter()
+    files = sorted(opts.judging.glob("*.md"), key=lambda p: int(p.stem) if p.stem.isdigit() else 0)
     for path in files:
+        judges[read_judge(path) or "(no judge: line)"] += 1
         for docid, grade in read_grades(path).items():
             if not grade:
                 blank[path.stem] += 1
@@ -161,10 +174,11 @@ def collect(opts: argparse.Namespace) -> int:
         print(f"{sum(blank.values())} articles have no grade yet: {dict(blank)}", file=sys.stderr)
         print("grade them, or pass --allow-missing to write the graded ones", file=sys.stderr)
         return 1
-    QRELS.write_text("".join(f"{qid} 0 {docid} {grade}\n" for qid, docid, grade in rows))
+    opts.qrels.write_text("".join(f"{qid} 0 {docid} {grade}\n" for qid, docid, grade in rows))
     counts = Counter(grade for *_, grade in rows)
-    print(f"{QRELS}: {len(rows)} judgments ({counts[2]} relevant, {counts[1]} partly, {counts[0]} not)", end="")
+    print(f"{opts.qrels}: {len(rows)} judgments ({counts[2]} relevant, {counts[1]} partly, {counts[0]} not)", end="")
     print(f"; {sum(blank.values())} left blank" if blank else "")
+    print("judged by: " + ", ".join(f"{judge} ({n} topics)" for judge, n in judges.most_common()))
     return 0
 
 
@@ -177,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     pool_cmd.set_defaults(depth=30)
     collect_cmd = sub.add_parser("collect", help="judging/<qid>.md → qrels.txt")
     collect_cmd.add_argument("--allow-missing", action="store_true")
+    collect_cmd.add_argument("--judging", type=Path, default=JUDGING, help="the folder of judging files")
+    collect_cmd.add_argument("--qrels", type=Path, default=QRELS)
     opts = parser.parse_args(argv)
     return make_pool(opts) if opts.command == "pool" else collect(opts)
 
