@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from articles import graph, jalali
 from articles.models import Article
+from articles.ratelimit import api_limit
 from articles.search.service import SearchParams, run_search
 from articles.views import visible_articles
 
@@ -27,6 +28,7 @@ def _article_summary(request: HttpRequest, article: Article) -> dict:
     }
 
 
+@api_limit
 def search(request: HttpRequest) -> JsonResponse:
     params = SearchParams.from_query(request.GET)
     page = run_search(params)
@@ -52,6 +54,7 @@ def search(request: HttpRequest) -> JsonResponse:
     return _json(data)
 
 
+@api_limit
 def article(request: HttpRequest, pk: int) -> JsonResponse:
     obj = get_object_or_404(visible_articles(request).select_related("source"), pk=pk)
     related = obj.links.select_related("to_article").all()
@@ -83,6 +86,7 @@ def article(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+@api_limit
 def article_graph(request: HttpRequest, pk: int) -> JsonResponse:
     obj = get_object_or_404(visible_articles(request), pk=pk)
     hood = graph.neighbourhood(obj)
