@@ -68,6 +68,7 @@ class CategoryChoiceForm(forms.Form):
 class SourceAdmin(EditConflictMixin, admin.ModelAdmin):
     list_display = ["name", "domain", "article_count"]
     search_fields = ["name", "domain"]
+    fields = ["name", "slug", "domain"]  # Source redefines name (its help text): name first still
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):

@@ -107,7 +107,7 @@ class SourceSitemap(Sitemap):
 
 class EntitySitemap(Sitemap):
     def items(self):
-        return Entity.objects.filter(mentions__isnull=False).distinct()
+        return Entity.objects.mentioned()
 
 
 SITEMAPS = {"articles": ArticleSitemap, "sources": SourceSitemap, "entities": EntitySitemap}

@@ -11,61 +11,70 @@ from simple_history.models import HistoricalRecords
 
 from persian.text import match_key
 
+SLUG_LENGTH = 200
+
 
 def unicode_slug(text: str, fallback: str = "item") -> str:
     """A readable slug that keeps Persian letters (``اقتصادنیوز`` → ``اقتصادنیوز``)."""
-    return slugify(text.replace("\u200c", "-"), allow_unicode=True)[:200] or fallback
+    return slugify(text.replace("\u200c", "-"), allow_unicode=True)[:SLUG_LENGTH] or fallback
 
 
-class Source(models.Model):
-    """A publisher whose pages were scraped, e.g. اقتصادنیوز or عصر ایران."""
+def unique_slug(model: type[models.Model], name: str) -> str:
+    """``name``'s slug, numbered (``-2``, ``-3`` …) past the slugs ``model`` already has."""
+    base = unicode_slug(name)
+    slug, n = base, 2
+    while model._default_manager.filter(slug=slug).exists():
+        suffix = f"-{n}"
+        slug, n = base[: SLUG_LENGTH - len(suffix)] + suffix, n + 1  # a long name still fits
+    return slug
 
-    name = models.CharField("نام", max_length=200, unique=True, help_text="نام ناشر، مانند «عصر ایران».")
-    slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
-    domain = models.CharField("دامنه", max_length=200, blank=True, help_text="دامنه سایت، مانند asriran.com")
+
+class NamedPage(models.Model):
+    """A name with a page listing its articles: a source, a category or a tag."""
+
+    url_name: str  # the page's URL pattern, which takes the slug
+
+    name = models.CharField("نام", max_length=200, unique=True)
+    slug = models.SlugField("نامک", max_length=SLUG_LENGTH, unique=True, allow_unicode=True)
 
     class Meta:
+        abstract = True
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.url_name, args=[self.slug])
+
+
+class Source(NamedPage):
+    """A publisher whose pages were scraped, e.g. اقتصادنیوز or عصر ایران."""
+
+    url_name = "articles:source"
+
+    name = models.CharField("نام", max_length=200, unique=True, help_text="نام ناشر، مانند «عصر ایران».")
+    domain = models.CharField("دامنه", max_length=200, blank=True, help_text="دامنه سایت، مانند asriran.com")
+
+    class Meta(NamedPage.Meta):
         verbose_name = "منبع"
         verbose_name_plural = "منابع"
 
-    def __str__(self) -> str:
-        return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("articles:source", args=[self.slug])
+class Category(NamedPage):
+    url_name = "articles:category"
 
-
-class Category(models.Model):
-    name = models.CharField("نام", max_length=200, unique=True)
-    slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
-
-    class Meta:
-        ordering = ["name"]
+    class Meta(NamedPage.Meta):
         verbose_name = "دسته"
         verbose_name_plural = "دسته‌ها"
 
-    def __str__(self) -> str:
-        return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("articles:category", args=[self.slug])
+class Tag(NamedPage):
+    url_name = "articles:tag"
 
-
-class Tag(models.Model):
-    name = models.CharField("نام", max_length=200, unique=True)
-    slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
-
-    class Meta:
-        ordering = ["name"]
+    class Meta(NamedPage.Meta):
         verbose_name = "برچسب"
         verbose_name_plural = "برچسب‌ها"
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("articles:tag", args=[self.slug])
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -78,6 +87,19 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self) -> "ArticleQuerySet":
         """What a list of articles shows: no body, source joined in one query."""
         return self.select_related("source").defer("body")
+
+    def visible_to(self, user) -> "ArticleQuerySet":
+        """Published articles; staff also see drafts (to preview them)."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def naming(self, entity: "Entity") -> "ArticleQuerySet":
+        """The published articles that name ``entity``, newest first, in the order of the
+        mention_entity_listing index (see ``MentionQuerySet.newest_first``)."""
+        return self.filter(mentions__entity=entity, mentions__status=Article.Status.PUBLISHED).order_by(
+            models.F("mentions__published").desc(nulls_last=True), "-mentions__article_id"
+        )
 
 
 # The article's fields its Mention rows copy, for the entity page's index (see Mention).
@@ -230,6 +252,21 @@ class RelatedLink(models.Model):
         return self.to_article_id is not None
 
 
+class EntityQuerySet(models.QuerySet):
+    def most_named_in(self, articles) -> "EntityQuerySet":
+        """Entities named in ``articles`` (a queryset of articles or of their ids), with
+        ``article_count``, the number of those articles, most named first."""
+        return (
+            self.filter(mentions__article__in=articles)
+            .annotate(article_count=models.Count("mentions__article", distinct=True))
+            .order_by("-article_count", "name")
+        )
+
+    def mentioned(self) -> "EntityQuerySet":
+        """Entities named in at least one article."""
+        return self.filter(mentions__isnull=False).distinct()
+
+
 class Entity(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", "شخص"
@@ -241,6 +278,8 @@ class Entity(models.Model):
     slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
     kind = models.CharField("نوع", max_length=20, choices=Kind.choices, default=Kind.OTHER)
     description = models.CharField("توضیح", max_length=300, blank=True)
+
+    objects = EntityQuerySet.as_manager()
 
     history = HistoricalRecords()  # who changed what, when; compare and revert in the admin
 
@@ -276,6 +315,24 @@ class EntityAlias(models.Model):
         super().save(*args, **kwargs)
 
 
+class MentionQuerySet(models.QuerySet):
+    def for_entity(self, entity: Entity) -> "MentionQuerySet":
+        return self.filter(entity=entity)
+
+    def published(self) -> "MentionQuerySet":
+        """Mentions in published articles (by the copy of the article's status)."""
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def newest_first(self) -> "MentionQuerySet":
+        """By the copies of the article's date: with ``for_entity().published()`` this is the
+        order of one index (mention_entity_listing), so neither a page nor the count sorts or
+        reads the entity's articles."""
+        return self.order_by(models.F("published").desc(nulls_last=True), "-article_id")
+
+    def with_entity(self) -> "MentionQuerySet":
+        return self.select_related("entity")
+
+
 class Mention(models.Model):
     article = models.ForeignKey(Article, verbose_name="مقاله", on_delete=models.CASCADE, related_name="mentions")
     entity = models.ForeignKey(Entity, verbose_name="موجودیت", on_delete=models.CASCADE, related_name="mentions")
@@ -296,6 +353,8 @@ class Mention(models.Model):
         help_text="رونوشت وضعیت مقاله.",
     )
 
+    objects = MentionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-count", "entity__name"]
         verbose_name = "اشاره"
@@ -305,7 +364,7 @@ class Mention(models.Model):
         ]
         indexes = [
             # Entity page: an entity's published articles, newest first, and how many there are
-            # (views.entity_articles), read from the index alone.
+            # (Article.objects.naming, Mention.objects…newest_first), read from the index alone.
             models.Index(fields=["entity", "status", "-published", "-article"], name="mention_entity_listing"),
         ]
 
