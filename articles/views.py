@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from articles import graph, jalali
 from articles.charts import bar_chart
-from articles.models import Article, Category, Entity, Mention, RelatedLink, Source, Tag
+from articles.models import Article, Category, Entity, Mention, Source, Tag
 from articles.search.service import SORTS, SearchParams, attention, cached, run_search, similar_articles
 
 PAGE_SIZE = 20
@@ -40,13 +40,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Article.objects.visible_to(request.user).select_related("source").prefetch_related("categories", "tags"),
         pk=pk,
     )
-    published_only = Article.objects.published()
     links = article.links.select_related("to_article__source").all()
-    linked_from = (
-        RelatedLink.objects.filter(to_article=article, from_article__in=published_only)
-        .select_related("from_article__source")
-        .order_by("-from_article__published")
-    )
+    # Published articles with a link to this one (one row per link, as the page always listed).
+    linked_from = Article.objects.published().for_listing().filter(links__to_article=article).order_by("-published")
     mentions = article.mentions.with_entity()
     return render(
         request,

@@ -60,6 +60,9 @@ def test_article_page_and_api_show_both_directions(client, import_paths, tmp_pat
 
     html = client.get(target.get_absolute_url()).content.decode()
     assert "خبرهایی که به این خبر پیوند داده‌اند" in html and source.get_absolute_url() in html
+    thread = html[html.index('id="thread-h"') :]  # the story in date order, this article unlinked
+    assert "<ol>" in thread and source.get_absolute_url() in thread
+    assert f'<strong aria-current="page">{target.title}</strong>' in thread
     related = client.get(f"/api/articles/{source.pk}/").json()["related"]
     assert [r["article_id"] for r in related] == [target.pk]
 
