@@ -247,10 +247,6 @@ class RelatedLink(models.Model):
     def __str__(self) -> str:
         return self.title or self.url
 
-    @property
-    def is_resolved(self) -> bool:
-        return self.to_article_id is not None
-
 
 class EntityQuerySet(models.QuerySet):
     def most_named_in(self, articles) -> "EntityQuerySet":
