@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from articles.querysets import ArticleQuerySet, EntityQuerySet, MentionQuerySet
 from persian.text import match_key
 
 SLUG_LENGTH = 200
@@ -75,31 +76,6 @@ class Tag(NamedPage):
     class Meta(NamedPage.Meta):
         verbose_name = "برچسب"
         verbose_name_plural = "برچسب‌ها"
-
-
-class ArticleQuerySet(models.QuerySet):
-    def published(self) -> "ArticleQuerySet":
-        return self.filter(status=Article.Status.PUBLISHED)
-
-    def newest_first(self) -> "ArticleQuerySet":
-        return self.order_by(models.F("published").desc(nulls_last=True), "-id")
-
-    def for_listing(self) -> "ArticleQuerySet":
-        """What a list of articles shows: no body, source joined in one query."""
-        return self.select_related("source").defer("body")
-
-    def visible_to(self, user) -> "ArticleQuerySet":
-        """Published articles; staff also see drafts (to preview them)."""
-        if user.is_authenticated and user.is_staff:
-            return self.all()
-        return self.published()
-
-    def naming(self, entity: "Entity") -> "ArticleQuerySet":
-        """The published articles that name ``entity``, newest first, in the order of the
-        mention_entity_listing index (see ``MentionQuerySet.newest_first``)."""
-        return self.filter(mentions__entity=entity, mentions__status=Article.Status.PUBLISHED).order_by(
-            models.F("mentions__published").desc(nulls_last=True), "-mentions__article_id"
-        )
 
 
 # The article's fields its Mention rows copy, for the entity page's index (see Mention).
@@ -248,21 +224,6 @@ class RelatedLink(models.Model):
         return self.title or self.url
 
 
-class EntityQuerySet(models.QuerySet):
-    def most_named_in(self, articles) -> "EntityQuerySet":
-        """Entities named in ``articles`` (a queryset of articles or of their ids), with
-        ``article_count``, the number of those articles, most named first."""
-        return (
-            self.filter(mentions__article__in=articles)
-            .annotate(article_count=models.Count("mentions__article", distinct=True))
-            .order_by("-article_count", "name")
-        )
-
-    def mentioned(self) -> "EntityQuerySet":
-        """Entities named in at least one article."""
-        return self.filter(mentions__isnull=False).distinct()
-
-
 class Entity(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", "شخص"
@@ -311,24 +272,6 @@ class EntityAlias(models.Model):
         super().save(*args, **kwargs)
 
 
-class MentionQuerySet(models.QuerySet):
-    def for_entity(self, entity: Entity) -> "MentionQuerySet":
-        return self.filter(entity=entity)
-
-    def published(self) -> "MentionQuerySet":
-        """Mentions in published articles (by the copy of the article's status)."""
-        return self.filter(status=Article.Status.PUBLISHED)
-
-    def newest_first(self) -> "MentionQuerySet":
-        """By the copies of the article's date: with ``for_entity().published()`` this is the
-        order of one index (mention_entity_listing), so neither a page nor the count sorts or
-        reads the entity's articles."""
-        return self.order_by(models.F("published").desc(nulls_last=True), "-article_id")
-
-    def with_entity(self) -> "MentionQuerySet":
-        return self.select_related("entity")
-
-
 class Mention(models.Model):
     article = models.ForeignKey(Article, verbose_name="مقاله", on_delete=models.CASCADE, related_name="mentions")
     entity = models.ForeignKey(Entity, verbose_name="موجودیت", on_delete=models.CASCADE, related_name="mentions")
@@ -348,6 +291,8 @@ class Mention(models.Model):
         editable=False,
         help_text="رونوشت وضعیت مقاله.",
     )
+
+    Status = Article.Status  # its status is a copy of the article's
 
     objects = MentionQuerySet.as_manager()
 
