@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from articles.querysets import ArticleQuerySet, EntityQuerySet, MentionQuerySet
+from articles.querysets import ArticleQuerySet, EntityCandidateQuerySet, EntityQuerySet, MentionQuerySet
 from persian.text import match_key
 
 SLUG_LENGTH = 200
@@ -361,6 +361,8 @@ class EntityCandidate(models.Model):
         help_text="موجودیتی که این نام شد یا در آن ادغام شد.",
     )
     created = models.DateTimeField("ایجاد", auto_now_add=True)
+
+    objects = EntityCandidateQuerySet.as_manager()
 
     class Meta:
         ordering = ["status", "-article_count", "name"]

@@ -73,3 +73,9 @@ class MentionQuerySet(QuerySet):
 
     def with_entity(self) -> MentionQuerySet:
         return self.select_related("entity")
+
+
+class EntityCandidateQuerySet(QuerySet):
+    def proposed(self) -> EntityCandidateQuerySet:
+        """The editors' queue: candidates nobody has decided about yet."""
+        return self.filter(status=self.model.Status.PROPOSED)

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             f"{report.articles} articles: {report.found} names found, {report.created} new candidates, "
             f"{report.updated} updated, {report.decided} already decided"
         )
-        proposed = EntityCandidate.objects.filter(status=EntityCandidate.Status.PROPOSED)
+        proposed = EntityCandidate.objects.proposed()
         for candidate in proposed.order_by("-article_count", "name")[:show]:
             self.stdout.write(
                 f"  {candidate.article_count:4}  {candidate.name}  ({candidate.kind}, {candidate.pattern})"
