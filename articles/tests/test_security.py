@@ -7,7 +7,6 @@ import textwrap
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import caches
 from django.test import RequestFactory
 from django_ratelimit.core import get_usage
 
@@ -19,9 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_counts():
-    """The counts live in files that outlast a test run: start each test from none."""
-    caches["ratelimit"].clear()
+def _own_rate_counts(settings, tmp_path):
+    """The counts live in files that outlast a test run: each test counts in a folder of its own."""
+    settings.CACHES = {**settings.CACHES, "ratelimit": {**settings.CACHES["ratelimit"], "LOCATION": str(tmp_path)}}
 
 
 PAYLOAD = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
