@@ -68,6 +68,7 @@ class CategoryChoiceForm(forms.Form):
 class SourceAdmin(EditConflictMixin, admin.ModelAdmin):
     list_display = ["name", "domain", "article_count"]
     search_fields = ["name", "domain"]
+    fields = ["name", "slug", "domain"]  # Source redefines name (its help text): name first still
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -326,17 +327,17 @@ class EntityCandidateAdmin(admin.ModelAdmin):
 
     @admin.action(description="پذیرفتن به‌عنوان موجودیت تازه", permissions=["change"])
     def accept(self, request, queryset):
-        proposed = queryset.filter(status=EntityCandidate.Status.PROPOSED)
+        proposed = queryset.proposed()
         return confirm_action(self, request, proposed, "پذیرفتن", lambda qs, _: _each(qs, entity_curation.accept))
 
     @admin.action(description="رد کردن", permissions=["change"])
     def reject(self, request, queryset):
-        proposed = queryset.filter(status=EntityCandidate.Status.PROPOSED)
+        proposed = queryset.proposed()
         return confirm_action(self, request, proposed, "رد کردن", lambda qs, _: _each(qs, entity_curation.reject))
 
     @admin.action(description="افزودن به‌عنوان نام دیگرِ یک موجودیت", permissions=["change"])
     def merge_into(self, request, queryset):
-        proposed = queryset.filter(status=EntityCandidate.Status.PROPOSED)
+        proposed = queryset.proposed()
 
         def perform(qs, data):
             return _each(qs, lambda candidate: entity_curation.merge(candidate, data["entity"]))

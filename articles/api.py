@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 
 from articles import graph, jalali
 from articles.models import Article
+from articles.ratelimit import api_limit
 from articles.search.service import SearchParams, run_search
-from articles.views import visible_articles
 
 
 def _json(data: dict, status: int = 200) -> JsonResponse:
@@ -27,6 +27,7 @@ def _article_summary(request: HttpRequest, article: Article) -> dict:
     }
 
 
+@api_limit
 def search(request: HttpRequest) -> JsonResponse:
     params = SearchParams.from_query(request.GET)
     page = run_search(params)
@@ -52,10 +53,11 @@ def search(request: HttpRequest) -> JsonResponse:
     return _json(data)
 
 
+@api_limit
 def article(request: HttpRequest, pk: int) -> JsonResponse:
-    obj = get_object_or_404(visible_articles(request).select_related("source"), pk=pk)
+    obj = get_object_or_404(Article.objects.visible_to(request.user).select_related("source"), pk=pk)
     related = obj.links.select_related("to_article").all()
-    mentions = obj.mentions.select_related("entity").all()
+    mentions = obj.mentions.with_entity()
     return _json(
         {
             **_article_summary(request, obj),
@@ -83,8 +85,9 @@ def article(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+@api_limit
 def article_graph(request: HttpRequest, pk: int) -> JsonResponse:
-    obj = get_object_or_404(visible_articles(request), pk=pk)
+    obj = get_object_or_404(Article.objects.visible_to(request.user), pk=pk)
     hood = graph.neighbourhood(obj)
     return _json(
         {

@@ -10,6 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 import persian
 from articles.models import Article, Entity, EntityAlias, Source
+from articles.ratelimit import api_limit
 from articles.search.service import SearchParams, run_search
 
 FEED_SIZE = 50
@@ -73,6 +74,7 @@ def opensearch(request: HttpRequest) -> HttpResponse:
     return HttpResponse(xml, content_type="application/opensearchdescription+xml; charset=utf-8")
 
 
+@api_limit
 def suggest(request: HttpRequest) -> JsonResponse:
     """OpenSearch suggestions: entity names starting with the typed text, then matching titles."""
     q = str(request.GET.get("q", ""))[:100].strip()
@@ -105,7 +107,7 @@ class SourceSitemap(Sitemap):
 
 class EntitySitemap(Sitemap):
     def items(self):
-        return Entity.objects.filter(mentions__isnull=False).distinct()
+        return Entity.objects.mentioned()
 
 
 SITEMAPS = {"articles": ArticleSitemap, "sources": SourceSitemap, "entities": EntitySitemap}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from articles.models import Article, Mention, RelatedLink
+from articles.models import Article, RelatedLink
 
 THREAD_LIMIT = 30
 THREAD_WINDOW = dt.timedelta(days=120)  # a story's articles sharing names but years apart are not one story
@@ -72,9 +72,7 @@ def thread(article: Article) -> list[Article]:
     """The article's story in date order: linked articles (any depth) and close-in-time articles
     sharing at least two of its names, newest limit ``THREAD_LIMIT``."""
     members = set(neighbourhood(article, depth=4, limit=THREAD_LIMIT).depth)
-    entity_ids = list(
-        Mention.objects.filter(article=article).order_by("-count").values_list("entity_id", flat=True)[:8]
-    )
+    entity_ids = list(article.mentions.order_by("-count").values_list("entity_id", flat=True)[:8])
     if article.published and len(entity_ids) >= THREAD_MIN_SHARED:
         sharing = (
             Article.objects.published()

@@ -32,12 +32,8 @@ def find_target(link: RelatedLink) -> Article | None:
 
 def resolve_from(article: Article) -> int:
     """Resolve ``article``'s own unresolved links; returns how many now point somewhere."""
-    return _resolve(article.links.filter(to_article__isnull=True))
-
-
-def _resolve(unresolved) -> int:
     resolved = 0
-    for link in unresolved:
+    for link in article.links.filter(to_article__isnull=True):
         target = find_target(link)
         if target is not None:
             link.to_article = target
@@ -56,8 +52,3 @@ def resolve_to(article: Article) -> int:
         .exclude(from_article=article)
         .update(to_article=article)
     )
-
-
-def resolve_all() -> int:
-    """Resolve every unresolved link in the archive (after a bulk change)."""
-    return _resolve(RelatedLink.objects.filter(to_article__isnull=True))

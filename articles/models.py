@@ -9,75 +9,73 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from articles.querysets import ArticleQuerySet, EntityCandidateQuerySet, EntityQuerySet, MentionQuerySet
 from persian.text import match_key
+
+SLUG_LENGTH = 200
 
 
 def unicode_slug(text: str, fallback: str = "item") -> str:
     """A readable slug that keeps Persian letters (``اقتصادنیوز`` → ``اقتصادنیوز``)."""
-    return slugify(text.replace("\u200c", "-"), allow_unicode=True)[:200] or fallback
+    return slugify(text.replace("\u200c", "-"), allow_unicode=True)[:SLUG_LENGTH] or fallback
 
 
-class Source(models.Model):
-    """A publisher whose pages were scraped, e.g. اقتصادنیوز or عصر ایران."""
+def unique_slug(model: type[models.Model], name: str) -> str:
+    """``name``'s slug, numbered (``-2``, ``-3`` …) past the slugs ``model`` already has."""
+    base = unicode_slug(name)
+    slug, n = base, 2
+    while model._default_manager.filter(slug=slug).exists():
+        suffix = f"-{n}"
+        slug, n = base[: SLUG_LENGTH - len(suffix)] + suffix, n + 1  # a long name still fits
+    return slug
 
-    name = models.CharField("نام", max_length=200, unique=True, help_text="نام ناشر، مانند «عصر ایران».")
-    slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
-    domain = models.CharField("دامنه", max_length=200, blank=True, help_text="دامنه سایت، مانند asriran.com")
+
+class NamedPage(models.Model):
+    """A name with a page listing its articles: a source, a category or a tag."""
+
+    url_name: str  # the page's URL pattern, which takes the slug
+
+    name = models.CharField("نام", max_length=200, unique=True)
+    slug = models.SlugField("نامک", max_length=SLUG_LENGTH, unique=True, allow_unicode=True)
 
     class Meta:
+        abstract = True
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.url_name, args=[self.slug])
+
+
+class Source(NamedPage):
+    """A publisher whose pages were scraped, e.g. اقتصادنیوز or عصر ایران."""
+
+    url_name = "articles:source"
+
+    name = models.CharField("نام", max_length=200, unique=True, help_text="نام ناشر، مانند «عصر ایران».")
+    domain = models.CharField("دامنه", max_length=200, blank=True, help_text="دامنه سایت، مانند asriran.com")
+
+    class Meta(NamedPage.Meta):
         verbose_name = "منبع"
         verbose_name_plural = "منابع"
 
-    def __str__(self) -> str:
-        return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("articles:source", args=[self.slug])
+class Category(NamedPage):
+    url_name = "articles:category"
 
-
-class Category(models.Model):
-    name = models.CharField("نام", max_length=200, unique=True)
-    slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
-
-    class Meta:
-        ordering = ["name"]
+    class Meta(NamedPage.Meta):
         verbose_name = "دسته"
         verbose_name_plural = "دسته‌ها"
 
-    def __str__(self) -> str:
-        return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("articles:category", args=[self.slug])
+class Tag(NamedPage):
+    url_name = "articles:tag"
 
-
-class Tag(models.Model):
-    name = models.CharField("نام", max_length=200, unique=True)
-    slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
-
-    class Meta:
-        ordering = ["name"]
+    class Meta(NamedPage.Meta):
         verbose_name = "برچسب"
         verbose_name_plural = "برچسب‌ها"
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("articles:tag", args=[self.slug])
-
-
-class ArticleQuerySet(models.QuerySet):
-    def published(self) -> "ArticleQuerySet":
-        return self.filter(status=Article.Status.PUBLISHED)
-
-    def newest_first(self) -> "ArticleQuerySet":
-        return self.order_by(models.F("published").desc(nulls_last=True), "-id")
-
-    def for_listing(self) -> "ArticleQuerySet":
-        """What a list of articles shows: no body, source joined in one query."""
-        return self.select_related("source").defer("body")
 
 
 # The article's fields its Mention rows copy, for the entity page's index (see Mention).
@@ -225,10 +223,6 @@ class RelatedLink(models.Model):
     def __str__(self) -> str:
         return self.title or self.url
 
-    @property
-    def is_resolved(self) -> bool:
-        return self.to_article_id is not None
-
 
 class Entity(models.Model):
     class Kind(models.TextChoices):
@@ -241,6 +235,8 @@ class Entity(models.Model):
     slug = models.SlugField("نامک", max_length=200, unique=True, allow_unicode=True)
     kind = models.CharField("نوع", max_length=20, choices=Kind.choices, default=Kind.OTHER)
     description = models.CharField("توضیح", max_length=300, blank=True)
+
+    objects = EntityQuerySet.as_manager()
 
     history = HistoricalRecords()  # who changed what, when; compare and revert in the admin
 
@@ -296,6 +292,10 @@ class Mention(models.Model):
         help_text="رونوشت وضعیت مقاله.",
     )
 
+    Status = Article.Status  # its status is a copy of the article's
+
+    objects = MentionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-count", "entity__name"]
         verbose_name = "اشاره"
@@ -305,7 +305,7 @@ class Mention(models.Model):
         ]
         indexes = [
             # Entity page: an entity's published articles, newest first, and how many there are
-            # (views.entity_articles), read from the index alone.
+            # (Article.objects.naming, Mention.objects…newest_first), read from the index alone.
             models.Index(fields=["entity", "status", "-published", "-article"], name="mention_entity_listing"),
         ]
 
@@ -361,6 +361,8 @@ class EntityCandidate(models.Model):
         help_text="موجودیتی که این نام شد یا در آن ادغام شد.",
     )
     created = models.DateTimeField("ایجاد", auto_now_add=True)
+
+    objects = EntityCandidateQuerySet.as_manager()
 
     class Meta:
         ordering = ["status", "-article_count", "name"]

@@ -6,14 +6,14 @@ import csv
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from articles import graph, jalali
 from articles.charts import bar_chart
-from articles.models import Article, Category, Entity, Mention, RelatedLink, Source, Tag
+from articles.models import Article, Category, Entity, Mention, Source, Tag
 from articles.search.service import SORTS, SearchParams, attention, cached, run_search, similar_articles
 
 PAGE_SIZE = 20
@@ -21,13 +21,6 @@ PAGE_SIZE = 20
 
 def _paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def visible_articles(request: HttpRequest):
-    """Published articles; staff also see drafts (to preview them)."""
-    if request.user.is_authenticated and request.user.is_staff:
-        return Article.objects.all()
-    return Article.objects.published()
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -38,27 +31,19 @@ def home(request: HttpRequest) -> HttpResponse:
     week_entities = []
     if newest:
         week = published.filter(published__gt=newest - dt.timedelta(days=7))
-        week_entities = (
-            Entity.objects.filter(mentions__article__in=week)
-            .annotate(articles=Count("mentions__article", distinct=True))
-            .order_by("-articles", "name")[:12]
-        )
+        week_entities = Entity.objects.most_named_in(week)[:12]
     return render(request, "articles/home.html", {"page_obj": latest, "week_entities": week_entities})
 
 
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(
-        visible_articles(request).select_related("source").prefetch_related("categories", "tags"),
+        Article.objects.visible_to(request.user).select_related("source").prefetch_related("categories", "tags"),
         pk=pk,
     )
-    published_only = Article.objects.published()
     links = article.links.select_related("to_article__source").all()
-    linked_from = (
-        RelatedLink.objects.filter(to_article=article, from_article__in=published_only)
-        .select_related("from_article__source")
-        .order_by("-from_article__published")
-    )
-    mentions = article.mentions.select_related("entity").all()
+    # Published articles with a link to this one (one row per link, as the page always listed).
+    linked_from = Article.objects.published().for_listing().filter(links__to_article=article).order_by("-published")
+    mentions = article.mentions.with_entity()
     return render(
         request,
         "articles/article_detail.html",
@@ -74,7 +59,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def article_graph(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(visible_articles(request), pk=pk)
+    article = get_object_or_404(Article.objects.visible_to(request.user), pk=pk)
     hood = graph.neighbourhood(article)
     positions = graph.layout(hood)
     nodes = [
@@ -231,53 +216,29 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 CO_MENTION_SCOPE = 500  # newest articles of an entity read for its co-mentioned names
 
 
-def entity_mentions(entity: Entity):
-    """The entity's mentions in published articles, newest article first: the Mention rows' copies
-    of the article's date and status put them in the order of one index (mention_entity_listing),
-    so neither the newest page nor the count sorts or reads the entity's articles."""
-    return Mention.objects.filter(entity=entity, status=Article.Status.PUBLISHED).order_by(
-        F("published").desc(nulls_last=True), "-article_id"
-    )
-
-
-def entity_articles(entity: Entity):
-    """The published articles that name the entity, newest first (see ``entity_mentions``)."""
-    return Article.objects.filter(mentions__entity=entity, mentions__status=Article.Status.PUBLISHED).order_by(
-        F("mentions__published").desc(nulls_last=True), "-mentions__article_id"
-    )
-
-
-def co_mentioned(entity: Entity):
-    """Entities most often named in the same published articles, with the number of articles,
-    among the entity's newest ``CO_MENTION_SCOPE`` articles: the company a name keeps now, at a
-    cost that does not grow with the archive (ایران alone is named in half of it)."""
-    newest = entity_mentions(entity).values("article_id")[:CO_MENTION_SCOPE]
-    return (
-        Entity.objects.filter(mentions__article__in=newest)
-        .exclude(pk=entity.pk)
-        .annotate(shared=Count("mentions__article", distinct=True))
-        .order_by("-shared", "name")
-    )
-
-
 def _entity_summary(entity: Entity) -> tuple[list, list[Entity]]:
+    """The entity's mentions a month, and the entities most often named with it among its newest
+    ``CO_MENTION_SCOPE`` articles: the company a name keeps now, at a cost that does not grow with
+    the archive (ایران alone is named in half of it)."""
+    mentions = Mention.objects.for_entity(entity).published()
     days = (
-        entity_mentions(entity)
-        .exclude(published=None)
+        mentions.exclude(published=None)
         .annotate(day=TruncDate("published", tzinfo=jalali.TEHRAN))
         .values("day")
         .annotate(n=Count("pk"))
         .order_by()
     )
     timeline = jalali.monthly_counts_by_day({row["day"]: row["n"] for row in days})
-    return timeline, list(co_mentioned(entity)[:15])
+    newest = mentions.newest_first().values("article_id")[:CO_MENTION_SCOPE]
+    company = Entity.objects.most_named_in(newest).exclude(pk=entity.pk)[:15]
+    return timeline, list(company)
 
 
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
-    paginator = Paginator(entity_articles(entity).for_listing(), PAGE_SIZE)
+    paginator = Paginator(Article.objects.naming(entity).for_listing(), PAGE_SIZE)
     # Counted on the index alone: the same rows as the listing (one article per mention).
-    paginator.count = entity_mentions(entity).count()
+    paginator.count = Mention.objects.for_entity(entity).published().count()
     page_obj = paginator.get_page(request.GET.get("page"))
     # A much-named entity's timeline and company read tens of thousands of rows: kept until the
     # index changes (every edit of an article, its mentions or links changes it).

@@ -12,7 +12,7 @@ from django.db import transaction
 
 import persian
 from articles.entities.extract import ExtractReport, extract_all, invalidate
-from articles.models import Article, Entity, EntityAlias, EntityCandidate, Mention, unicode_slug
+from articles.models import Article, Entity, EntityAlias, EntityCandidate, Mention, unique_slug
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def accept(candidate: EntityCandidate, name: str = "", kind: str = "") -> Entity
     """Make the candidate an entity (its name as an alias too) and find it in the articles naming it."""
     name = " ".join((name or candidate.name).split())[:200]
     with transaction.atomic():
-        entity = Entity.objects.create(name=name, slug=_free_slug(name), kind=kind or candidate.kind)
+        entity = Entity.objects.create(name=name, slug=unique_slug(Entity, name), kind=kind or candidate.kind)
         for spelling in dict.fromkeys([name, candidate.name]):
             _add_alias(entity, spelling)
         _decide(candidate, EntityCandidate.Status.ACCEPTED, entity)
@@ -60,14 +60,6 @@ def _add_alias(entity: Entity, name: str) -> EntityAlias:
     if alias.entity_id != entity.pk:
         raise ValueError(f"«{name}» already names «{alias.entity}»")
     return alias
-
-
-def _free_slug(name: str) -> str:
-    base = unicode_slug(name)
-    slug, n = base, 2
-    while Entity.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def reextract(names: Iterable[str], also: Iterable[int | None] = ()) -> ExtractReport:

@@ -5,9 +5,9 @@
 classed from hazm's lists (stopword, verb, common word, adjective-like, rare) and the archive's own
 given names, and a candidate must look like a name: a rare word, or a given name vouching for the
 word after it (علی باقری, حسن روحانی). Words are compared folded and glued, and patterns match
-clause by clause like ``entity_matcher.segments``, so every spelling of ZWNJ and Arabic letters works.
+clause by clause like ``matcher.segments``, so every spelling of ZWNJ and Arabic letters works.
 
-Discovery only writes ``EntityCandidate`` rows; editors decide (``entity_curation.accept`` / ``merge`` /
+Discovery only writes ``EntityCandidate`` rows; editors decide (``curation.accept`` / ``merge`` /
 ``reject``).
 """
 

@@ -1,11 +1,11 @@
 """Named entities in articles: the process's matcher, and the Mention rows that follow the text.
 
-The matcher (``entity_matcher.Matcher``) is built lazily once per process from the database and
+The matcher (``matcher.Matcher``) is built lazily once per process from the database and
 rebuilt when an entity or alias changes (signals in this process, a cheap row-count signature for
 other processes). Extraction makes an article's Mention rows equal what its text mentions now.
 
 The gazetteer and the protection of its names from the stemmer live in ``gazetteer``; what editors
-decide about candidates and duplicate entities, in ``entity_curation``.
+decide about candidates and duplicate entities, in ``curation``.
 """
 
 from __future__ import annotations

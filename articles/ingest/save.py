@@ -17,7 +17,7 @@ from django.db import transaction
 
 import persian
 from articles.ingest.parsed import ParsedArticle, ParseError
-from articles.models import Article, Category, RelatedLink, Source, Tag, unicode_slug
+from articles.models import Article, Category, RelatedLink, Source, Tag, unique_slug
 from articles.search import indexing
 
 
@@ -67,20 +67,12 @@ def _get_source(name: str, domain: str, cache: dict[str, Source]) -> Source | No
         cache.update({source_key(s.name): s for s in Source.objects.all()})
     key = source_key(name)
     if key not in cache:
-        cache[key] = Source.objects.create(name=name, slug=_unique_slug(Source, name), domain=domain)
+        cache[key] = Source.objects.create(name=name, slug=unique_slug(Source, name), domain=domain)
     source = cache[key]
     if domain and not source.domain:
         source.domain = domain
         source.save(update_fields=["domain"])
     return source
-
-
-def _unique_slug(model, name: str) -> str:
-    base = unicode_slug(name)
-    slug, n = base, 2
-    while model.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _get_terms(model, names: Iterable[str], cache: dict[str, object]) -> list:
@@ -91,7 +83,7 @@ def _get_terms(model, names: Iterable[str], cache: dict[str, object]) -> list:
             continue
         key = (model.__name__, name)
         if key not in cache:
-            cache[key], _ = model.objects.get_or_create(name=name, defaults={"slug": _unique_slug(model, name)})
+            cache[key], _ = model.objects.get_or_create(name=name, defaults={"slug": unique_slug(model, name)})
         terms.append(cache[key])
     return terms
 

@@ -166,6 +166,20 @@ def test_merging_entities_keeps_every_mention(client, editor, seed):
     assert Entity.history.filter(id=twin.pk, history_type="-").exists()  # the deleted twin is in history
 
 
+def test_rejecting_candidates_touches_only_the_proposed_ones(client, editor):
+    from articles.models import EntityCandidate
+
+    proposed = EntityCandidate.objects.create(name="کیانوش‌راد", pattern="آقای X")
+    accepted = EntityCandidate.objects.create(
+        name="شیرین کاظم‌نژاد", key="x", pattern="خانم X", status=EntityCandidate.Status.ACCEPTED
+    )
+    post = {"action": "reject", "_selected_action": [str(proposed.pk), str(accepted.pk)]}
+    page = client.post("/admin/articles/entitycandidate/", post).content.decode()
+    assert "کیانوش‌راد" in page and "شیرین کاظم‌نژاد" not in page  # asked about the proposed one only
+    client.post("/admin/articles/entitycandidate/", {**post, "apply": "1"})
+    assert list(EntityCandidate.objects.order_by("pk").values_list("status", flat=True)) == ["rejected", "accepted"]
+
+
 def test_login_attempts_are_limited(client, settings):
     User.objects.create_user("reza", password="the-right-password-1403", is_staff=True)
     for _ in range(settings.AXES_FAILURE_LIMIT):

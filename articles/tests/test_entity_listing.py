@@ -17,7 +17,6 @@ from articles.entities import extract as entities
 from articles.entities.gazetteer import load_gazetteer, read_gazetteer
 from articles.models import Article, Entity, EntityAlias, EntityCandidate, Mention
 from articles.tests.conftest import SEED
-from articles.views import entity_articles, entity_mentions
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +94,7 @@ def test_entity_page_splits_pages_of_twenty_and_counts_them_all(client, iran):
 def test_same_date_articles_list_newest_id_first(client, iran):
     older, newer = make_article(1, day(1)), make_article(2, day(1))
 
-    assert [a.pk for a in entity_articles(iran)] == [newer.pk, older.pk]
+    assert [a.pk for a in Article.objects.naming(iran)] == [newer.pk, older.pk]
 
 
 def test_redating_an_article_moves_it_on_the_entity_page(client, iran):
@@ -171,7 +170,7 @@ def test_extracting_entities_again_repairs_copies_a_queryset_update_left_stale(i
     assert set(Mention.objects.filter(article=article).values_list("published", "status")) == {
         (day(7), Article.Status.DRAFT)
     }
-    assert not entity_mentions(iran).exists()
+    assert not Mention.objects.for_entity(iran).published().exists()
 
 
 def test_migration_fills_the_copies_of_existing_mentions(iran):
@@ -191,8 +190,8 @@ def test_entity_listing_and_count_read_one_index_without_sorting(iran):
         pytest.skip("reads SQLite's query plans")
     make_article(1, day(1))
     with CaptureQueriesContext(connection) as queries:
-        list(entity_articles(iran).for_listing()[:20])
-        entity_mentions(iran).count()
+        list(Article.objects.naming(iran).for_listing()[:20])
+        Mention.objects.for_entity(iran).published().count()
 
     for query in queries:
         with connection.cursor() as cursor:

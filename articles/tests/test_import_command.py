@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from articles.models import Article, RelatedLink, Source
+from articles.models import Article, RelatedLink, Source, Tag
 from articles.tests.conftest import SEED, write_jsonl
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +76,29 @@ def test_article_without_title_is_kept_and_marked_for_review(tmp_path, search_in
 def test_imported_articles_are_searchable(tmp_path, search_index):
     call_command("import_articles", str(SEED))
     assert search_index.doc_count() == 1
+
+
+def test_same_slug_names_get_numbered_slugs_that_fit(tmp_path, search_index):
+    long_name = "خبرگزاری " * 30  # over 200 characters of slug
+    path = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {**RECORD, "tags": ["نان", "نان!", "نان؟"]},
+            {**RECORD, "id": "t-2", "source": long_name, "tags": []},
+            {**RECORD, "id": "t-3", "source": long_name + "!", "tags": []},
+        ],
+    )
+    call_command("import_articles", str(path))
+    assert sorted(Tag.objects.values_list("slug", flat=True)) == ["نان", "نان-2", "نان-3"]
+    slugs = sorted(Source.objects.exclude(name="عصر ایران").values_list("slug", flat=True), key=len)
+    assert len(slugs[0]) == 200 and len(slugs[1]) == 200 and slugs[1].endswith("-2")
+    assert slugs[1][:-2] == slugs[0][:-2]
+
+
+def test_sources_categories_and_tags_name_their_pages(client, tmp_path, search_index):
+    call_command("import_articles", str(write_jsonl(tmp_path / "a.jsonl", [RECORD])))
+    article = Article.objects.get()
+    for subject in [article.source, article.categories.get(), article.tags.get()]:
+        page = client.get(subject.get_absolute_url())
+        assert page.status_code == 200 and str(subject) in page.content.decode()
+        assert article.get_absolute_url() in page.content.decode()

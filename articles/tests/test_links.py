@@ -2,6 +2,7 @@
 
 import pytest
 
+from articles import links
 from articles.models import Article, RelatedLink
 from articles.tests.conftest import REPO, write_jsonl
 
@@ -46,9 +47,8 @@ def test_link_resolves_by_url_before_title(import_paths, tmp_path):
     link = RelatedLink.objects.get(from_article__external_id="src")
     assert link.kind == RelatedLink.Kind.ALSO_READ and link.to_article is None
     RelatedLink.objects.filter(pk=link.pk).update(url=TARGET["url"])
-    from articles import links
 
-    assert links.resolve_all() == 1
+    assert links.resolve_from(link.from_article) == 1  # the admin's «find the links' targets»
     link.refresh_from_db()
     assert link.to_article.external_id == "link-target"
 
@@ -60,6 +60,9 @@ def test_article_page_and_api_show_both_directions(client, import_paths, tmp_pat
 
     html = client.get(target.get_absolute_url()).content.decode()
     assert "خبرهایی که به این خبر پیوند داده‌اند" in html and source.get_absolute_url() in html
+    thread = html[html.index('id="thread-h"') :]  # the story in date order, this article unlinked
+    assert "<ol>" in thread and source.get_absolute_url() in thread
+    assert f'<strong aria-current="page">{target.title}</strong>' in thread
     related = client.get(f"/api/articles/{source.pk}/").json()["related"]
     assert [r["article_id"] for r in related] == [target.pk]
 

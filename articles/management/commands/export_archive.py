@@ -12,7 +12,7 @@ from django.core import serializers
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 
-from articles.ingest.progress import Progress
+from articles.management.progress import advance_to, progress_bar
 
 
 def archive_models() -> list:
@@ -35,10 +35,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="the .jsonl file to write")
 
-    def handle(self, *args, path: str, **options) -> None:
+    def handle(self, *args, path: str, verbosity: int, **options) -> None:
         models = archive_models()
         total = sum(model._default_manager.count() for model in models)
-        progress = Progress(total, "export", self.stderr._out)
+        progress = progress_bar(self, total, "export", verbosity)
         written = 0
         with open(path, "w", encoding="utf-8") as out:
             for model in models:
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                     serializers.serialize("jsonl", [obj], stream=out, cls=LosslessEncoder)
                     written += 1
                     if written % 500 == 0:
-                        progress.update(written)
-        progress.update(written)
-        progress.finish()
+                        advance_to(progress, written)
+        advance_to(progress, written)
+        progress.close()
         self.stdout.write(f"exported {written} rows of {len(models)} kinds to {path}")

@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from articles.entities import extract as entities
-from articles.ingest.progress import Progress
+from articles.management.progress import advance_to, progress_bar
 from articles.models import Article
 from articles.search import indexing
 
@@ -19,14 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("ids", nargs="*", type=int, help="article ids (default: all)")
         parser.add_argument("--no-index", action="store_true", help="leave the search index alone")
 
-    def handle(self, *args, ids: list[int], no_index: bool, **options) -> None:
+    def handle(self, *args, ids: list[int], no_index: bool, verbosity: int, **options) -> None:
         started = time.monotonic()
         queryset = Article.objects.filter(pk__in=ids) if ids else Article.objects.all()
-        progress = Progress(queryset.count(), "extract", self.stderr._out)
+        progress = progress_bar(self, queryset.count(), "extract", verbosity)
         with indexing.suspended() as touched:
-            report = entities.extract_all(queryset, progress=lambda done, total: progress.update(done))
+            report = entities.extract_all(queryset, progress=lambda done, total: advance_to(progress, done))
             changed = set(touched)
-        progress.finish()
+        progress.close()
         seconds = time.monotonic() - started
         rate = report.articles / seconds if seconds else 0
         self.stdout.write(
@@ -34,6 +34,6 @@ class Command(BaseCommand):
             f"({seconds:.1f} s, {rate:,.0f} articles/s)"
         )
         if changed and not no_index:
-            indexer = Progress(len(changed), "index  ", self.stderr._out)
-            indexing.index_articles(changed, on_progress=lambda done, total: indexer.update(done))
-            indexer.finish()
+            indexer = progress_bar(self, len(changed), "index", verbosity)
+            indexing.index_articles(changed, on_progress=lambda done, total: advance_to(indexer, done))
+            indexer.close()

@@ -9,8 +9,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.ingest import readers as importers
-from articles.ingest.progress import Progress
 from articles.ingest.save import ImportReport, import_items
+from articles.management.progress import advance_to, progress_bar
 
 ALONGSIDE_FROM = 1000  # items from which indexing runs in a second process while importing
 
@@ -37,24 +37,24 @@ class Command(BaseCommand):
         alongside = index_alongside == "yes" or (
             index_alongside == "auto" and total >= ALONGSIDE_FROM and (os.cpu_count() or 1) > 1
         )
-        progress = Progress(total, "import", self.stderr._out)
+        progress = progress_bar(self, total, "import", options["verbosity"])
         items = itertools.chain.from_iterable(importers.iter_path(path) for path in paths)
-        indexer: Progress | None = None
+        indexer = None
 
         def index_progress(done: int, total: int) -> None:
             nonlocal indexer
             if indexer is None:
-                progress.finish()
-                indexer = Progress(total, "index ", self.stderr._out)
-            indexer.update(done)
+                progress.close()
+                indexer = progress_bar(self, total, "index", options["verbosity"])
+            advance_to(indexer, done)
 
         report = import_items(
             items,
-            on_progress=lambda r: progress.update(r.total),
+            on_progress=lambda r: advance_to(progress, r.total),
             on_index_progress=index_progress,
             index_alongside=max(index_batch, 1) if alongside else 0,
         )
-        (indexer or progress).finish()
+        (indexer or progress).close()
         seconds = time.monotonic() - started
         self._summary(report, seconds, max_errors_shown)
         if options["verbosity"] >= 2:  # where the time went: this process, and the indexer beside it
