@@ -70,6 +70,16 @@ def read_grades(path: Path) -> dict[str, str]:
     return grades
 
 
+def read_qrels(path: Path) -> dict[str, dict[str, str]]:
+    """``qid → {docid: grade}`` from a TREC qrels file."""
+    grades: dict[str, dict[str, str]] = {}
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line.strip():
+            qid, _, docid, grade = line.split()
+            grades.setdefault(qid, {})[docid] = grade
+    return grades
+
+
 def read_judge(path: Path) -> str:
     """Who graded a judging file (its ``judge:`` line), "" when nobody said."""
     m = _JUDGE.search(path.read_text(encoding="utf-8")) if path.exists() else None
@@ -141,9 +151,10 @@ def make_pool(opts: argparse.Namespace) -> int:
             for docid in pooled.get(topic.qid, []):
                 out.write(f"{topic.qid}\t{docid}\n")
     sizes = {}
+    judged = read_qrels(QRELS) if QRELS.exists() else {}  # the judging files are not committed
     for topic in topics:
         target = JUDGING / f"{topic.qid}.md"
-        kept = read_grades(target) if target.exists() else {}
+        kept = read_grades(target) if target.exists() else judged.get(topic.qid, {})
         docids = pooled.get(topic.qid, [])
         page = judging_file(topic, docids, articles, kept, read_judge(target))
         target.write_text(page, encoding="utf-8")
