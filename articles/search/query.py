@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 import persian
 
 MAX_QUERY_CHARS = 1000
+# Bounded cost: a query keeps at most this many terms that must (or may) match, and this many
+# exclusions; the rest are dropped and the page says the query was trimmed. Exclusions cost one
+# posting list each (they become one set of documents), terms a scored posting list each.
+MAX_TERMS = 30
+MAX_EXCLUDED = 100
 FIELDS = ("title", "source")
 # A token: an optional "-", an optional field prefix, then a quoted phrase or a bare word.
 _TOKEN = re.compile(r'(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
@@ -38,10 +43,23 @@ class ParsedQuery:
     excluded: list[Clause] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # source: values as typed
     words: list[str] = field(default_factory=list)  # plain words as typed (for did-you-mean)
+    trimmed: bool = False  # clauses beyond MAX_TERMS / MAX_EXCLUDED were dropped
 
     @property
     def is_empty(self) -> bool:
         return not (self.required or self.any_of)
+
+    def key(self) -> tuple:
+        """Everything that decides what the query matches, hashable (caches key on it)."""
+        return (
+            tuple(self.required),
+            tuple(map(tuple, self.any_of)),
+            tuple(self.excluded),
+            tuple(self.sources),
+        )
+
+    def term_count(self) -> int:
+        return sum(len(c.terms) for c in self.required) + sum(len(c.terms) for g in self.any_of for c in g)
 
     def highlight_terms(self) -> set[str]:
         clauses = self.required + [c for group in self.any_of for c in group]
@@ -78,6 +96,11 @@ def parse(query: str) -> ParsedQuery:
                 words.append(raw)
             continue
         flush()
+        if field_name != "source" and (
+            len(parsed.excluded) >= MAX_EXCLUDED if negative else parsed.term_count() >= MAX_TERMS
+        ):
+            parsed.trimmed = True  # over a cap: not even analyzed
+            continue
         if field_name == "source":
             if raw.strip():
                 parsed.sources.append(raw.strip())
@@ -90,7 +113,8 @@ def parse(query: str) -> ParsedQuery:
             for term in terms:
                 state.add(parsed, Clause((term,), field_name, raw))
         elif negative:
-            parsed.excluded.append(Clause(terms, field_name, raw))
+            parsed.excluded.append(Clause(terms[:MAX_TERMS], field_name, raw))
+            parsed.trimmed |= len(terms) > MAX_TERMS
         else:
             state.add(parsed, Clause(terms, field_name, raw))
     flush()
@@ -105,6 +129,13 @@ class _State:
     last_in_group: bool = False  # the last clause added joined an OR group
 
     def add(self, parsed: ParsedQuery, clause: Clause) -> None:
+        room = MAX_TERMS - parsed.term_count()
+        if room < len(clause.terms):
+            parsed.trimmed = True
+            if room < 1 or not clause.is_phrase:
+                self.pending_or = False
+                return
+            clause = Clause(clause.terms[:room], clause.field, clause.text)  # a long pasted phrase: its start
         if self.pending_or and self.last_in_group:
             parsed.any_of[-1].append(clause)  # a OR b OR c
         elif self.pending_or and parsed.required:

@@ -14,11 +14,7 @@ the article and the drafts (a ``mask``). Whoosh walks every posting of every ter
 of ``UnionMatcher``s (~80–200 ms at 50,000 articles); here each document's term scores are added
 up in dictionaries, in the same tree order, so the sums are the same floats.
 
-A query's facets (haystack's ``groupedby``: how many matches each source, category, entity has)
-make Whoosh score every match through its matchers and unpickle each one's values from every facet
-column (~1.2 s for a word in 63,000 of 100,000 articles); ``grouped_search`` takes the matches from
-here (or from Whoosh's collector, ungrouped) and counts values decoded once per segment (~8 MB a
-process at 100,000 articles, ~0.75 s to decode once): the same counts, ~0.25 s.
+Facet counts over the same matches are ``articles.search.whoosh.facets``.
 
 Whoosh's own top-N for ``NOT draft AND word`` is wrong for common words: with a ``limit``, its
 collector's matcher replacement (``replace(minscore)``, through the NOT's ``InverseMatcher``) stops
@@ -31,22 +27,20 @@ from __future__ import annotations
 
 import functools
 import heapq
-import pickle
 import threading
 import weakref
 from array import array
-from bisect import bisect_left, insort
-from collections import Counter, OrderedDict
+from bisect import insort
+from collections import OrderedDict
 from itertools import accumulate, repeat
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.columns import PickleColumn
 from whoosh.matching.binary import UnionMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F, WeightScorer
 from whoosh.searching import Results
-from whoosh.sorting import Count, FieldFacet, MultiFacet
+from whoosh.sorting import MultiFacet
 from whoosh.util import make_weighted_tree
 
 # Per segment reader and field: each document's field length, decoded once per searcher.
@@ -146,7 +140,7 @@ def _segment_docs(sub, q, required, excluded, scored: bool) -> tuple[list[int], 
     reader = sub.reader()
     keys = []
     for term in required:
-        key = _key(reader, term)
+        key = term_key(reader, term)
         if key is None:
             return [], []
         if all(key != seen for _, seen, _ in keys):  # a repeated word scores twice, decodes once
@@ -155,13 +149,13 @@ def _segment_docs(sub, q, required, excluded, scored: bool) -> tuple[list[int], 
     # What SegmentReader.postings reads to filter deleted documents out of each posting list.
     removed = set(reader._perdoc.deleted_docs()) if reader.has_deletions() else set()
     for term in excluded:
-        key = _key(reader, term)
+        key = term_key(reader, term)
         if key is not None:
-            removed.update(_postings(reader, key)[0])
+            removed.update(postings(reader, key)[0])
     tfs_by_term = {}
     docs = None
     for _, key, term in keys:
-        ids, tfs = _postings(reader, key)
+        ids, tfs = postings(reader, key)
         if docs is None:  # the rarest term: its ids, in order, are the candidates
             if removed:
                 kept = [i for i, d in enumerate(ids) if d not in removed]
@@ -189,7 +183,7 @@ def _segment_docs(sub, q, required, excluded, scored: bool) -> tuple[list[int], 
     return docs, _scores(sub, docs, subqueries, tfs_by_term)
 
 
-def _key(reader, term: wq.Term) -> tuple[str, bytes] | None:
+def term_key(reader, term: wq.Term) -> tuple[str, bytes] | None:
     """``(field, term bytes)`` as the index holds it, or None when the segment lacks it."""
     try:
         key = (term.fieldname, reader.schema[term.fieldname].to_bytes(term.text))
@@ -224,7 +218,7 @@ def _tree_sum(node, columns):
 def _term_scores(sub, term: wq.Term, docs, tfs) -> list[float]:
     """The term's score in each of ``docs`` (its weight in each being ``tfs``), boost included."""
     reader = sub.reader()
-    scorer = sub.weighting.scorer(sub, *_key(reader, term))
+    scorer = sub.weighting.scorer(sub, *term_key(reader, term))
     if type(scorer) is WeightScorer:  # a field without lengths (a keyword): the weight itself
         scores = list(tfs)
     else:
@@ -272,11 +266,11 @@ def _segment_union(sub, terms: list[wq.Term]) -> tuple[list[int], list[float]]:
     reader = sub.reader()
     leaves = []
     for term in terms:
-        key = _key(reader, term)
+        key = term_key(reader, term)
         if key is None:  # Whoosh's NullMatcher: a leaf of the tree that matches nothing
             leaves.append(None)
             continue
-        ids, tfs = _postings(reader, key)
+        ids, tfs = postings(reader, key)
         leaves.append(dict(zip(ids, _term_scores(sub, term, ids, tfs), strict=True)))
     count = len(terms)
     if count == 1:
@@ -328,7 +322,7 @@ def _union(node, leaves) -> dict[int, float] | None:
     return a
 
 
-def _postings(reader, key: tuple[str, bytes]) -> tuple[array, array]:
+def postings(reader, key: tuple[str, bytes]) -> tuple[array, array]:
     """A term's document numbers and weights in a segment, decoded once and kept while the
     segment's reader is (least recently used first out beyond ``POSTINGS_KEPT`` postings):
     unpickling a frequent word's blocks (they hold every position) is most of a search's cost.
@@ -392,70 +386,6 @@ def _field_lengths(reader, fieldname: str) -> list[int]:
     return by_field[fieldname]
 
 
-def facet_names(searcher, groupedby) -> list[str] | None:
-    """The fields of ``groupedby`` if it is only haystack's facets, ``FieldFacet(name,
-    allow_overlap=True, maptype=Count)`` over fields keeping each document's values in a list
-    column (what ``grouped_search`` counts itself), else None."""
-    if type(groupedby) not in (list, tuple) or not groupedby:
-        return None
-    reader = searcher.reader()
-    names = []
-    for facet in groupedby:
-        if type(facet) is not FieldFacet or not facet.allow_overlap or facet.maptype is not Count:
-            return None
-        try:
-            field = searcher.schema[facet.fieldname]
-        except KeyError:
-            return None
-        if field.vector or not field.column_type or not field.column_type.stores_lists():
-            return None  # OverlappingCategorizer would read term vectors or postings instead
-        if not reader.has_column(facet.fieldname):
-            return None
-        names.append(facet.fieldname)
-    return names
-
-
-def grouped_search(
-    searcher, q, limit: int | None, groupedby, sortedby=None, reverse: bool = False, mask: set[int] | None = None
-) -> Results | None:
-    """What ``searcher.search(q, limit=limit, groupedby=groupedby, ...)`` returns for haystack's
-    facets (see ``facet_names``; else None: ask Whoosh), hits and counts alike.
-
-    Whoosh reads and unpickles every matching document's values from each facet's column, one
-    document at a time, while it scores them all through its matchers (~1 s for a word in 63,000
-    of 100,000 articles). Here the hits come from ``search`` (or Whoosh's own collector without
-    the grouping, when ``search`` cannot plan the query) and each facet's values are decoded once
-    per segment (``_facet_values``), then counted at C speed.
-    """
-    names = facet_names(searcher, groupedby)
-    if names is None:
-        return None
-    leaves = list(searcher.leaf_searchers())
-    values_by_name = {name: [_facet_values(sub.reader(), name) for sub, _ in leaves] for name in names}
-    if any(None in segments for segments in values_by_name.values()):
-        return None
-    results = None
-    if sortedby is not None or not reverse:  # ``search`` reverses only a sort, as Whoosh ranks
-        results = search(searcher, q, limit, sortedby=sortedby, reverse=reverse, mask=mask)
-    if results is None:
-        # The collector ``groupedby`` makes Whoosh use (every match, scored, when unsorted).
-        results = searcher.search(q, limit=limit if sortedby else None, sortedby=sortedby, reverse=reverse, mask=mask)
-    docs = sorted(results.docs())
-    facetmaps = {}
-    for name, segments in values_by_name.items():
-        counts = Counter()
-        for (_, offset), values in zip(leaves, segments, strict=True):
-            low, high = bisect_left(docs, offset), bisect_left(docs, offset + len(values.ends))
-            values.count(docs[low:high], offset, counts)
-        facetmap = Count()
-        facetmap.dict.update(zip(map(_names[name].__getitem__, counts), counts.values(), strict=True))
-        facetmaps[name] = facetmap
-        if len(_segment_values) > len(leaves) * len(names):
-            _forget_other_segments(name, {sub.reader().segment().segment_id() for sub, _ in leaves})
-    results._facetmaps = facetmaps
-    return results
-
-
 def matching_docs(searcher, q) -> list[int] | None:
     """``sorted(searcher.docs_for_query(q))`` for a plain conjunction (see ``plan``), else None."""
     terms = plan(q)
@@ -466,95 +396,3 @@ def matching_docs(searcher, q) -> list[int] | None:
         found, _ = _segment_docs(sub, q, *terms, scored=False)
         docs.extend([offset + d for d in found] if offset else found)
     return docs
-
-
-# Each facet field's values per document, per segment (``_FacetValues``): a segment's columns
-# never change, so they are kept by segment id (beyond the searcher that read them: after a commit
-# only new segments are decoded) until a searcher over other segments asks for the field.
-_segment_values: dict[tuple[str, str], _FacetValues] = {}
-_values_lock = threading.Lock()
-# Per field: every value seen, numbered in the order first seen (``_ids``), and back (``_names``).
-_ids: dict[str, dict] = {}
-_names: dict[str, list] = {}
-
-
-class _FacetValues:
-    """A segment's documents' values of one field, as value numbers packed in one array: document
-    ``d``'s are ``values[starts[d]:ends[d]]`` (~4 bytes a value, not a tuple of strings per document:
-    entities of 100,000 articles take 6.5 MB instead of 19)."""
-
-    def __init__(self, numbers: array, starts: array) -> None:
-        self.bytes = numbers.tobytes()
-        byte_starts = array("I", [start * numbers.itemsize for start in starts])
-        self.starts = memoryview(byte_starts)[:-1]
-        self.ends = memoryview(byte_starts)[1:]
-
-    def count(self, docs: list[int], offset: int, counts: Counter) -> None:
-        """Add the values of ``docs`` (global document numbers, ``offset`` being the segment's)."""
-        if offset:
-            docs = [d - offset for d in docs]
-        slices = map(slice, map(self.starts.__getitem__, docs), map(self.ends.__getitem__, docs))
-        counts.update(memoryview(b"".join(map(self.bytes.__getitem__, slices))).cast("I"))
-
-
-def _facet_values(reader, fieldname: str) -> _FacetValues | None:
-    """The segment's ``_FacetValues`` for ``fieldname`` (None for a reader without a segment)."""
-    segment = reader.segment() if hasattr(reader, "segment") else None
-    if segment is None:
-        return None
-    key = (segment.segment_id(), fieldname)
-    found = _segment_values.get(key)
-    if found is None:
-        with _values_lock:  # one decoder at a time: it numbers new values
-            found = _segment_values.get(key)
-            if found is None:
-                found = _segment_values[key] = _decode_values(reader, fieldname)
-    return found
-
-
-def warm_facets(searcher, fieldnames) -> None:
-    """Decode the facet values of every segment of ``searcher`` now, for ``fieldnames``."""
-    for sub, _offset in searcher.leaf_searchers():
-        for fieldname in fieldnames:
-            if fieldname in sub.schema:
-                _facet_values(sub.reader(), fieldname)
-
-
-def _forget_other_segments(fieldname: str, segment_ids: set[str]) -> None:
-    """Drop the field's values of segments other than ``segment_ids`` (merged away, or of another
-    index): a searcher over them decodes them again."""
-    with _values_lock:
-        for key in [key for key in _segment_values if key[1] == fieldname and key[0] not in segment_ids]:
-            del _segment_values[key]
-
-
-def _decode_values(reader, fieldname: str) -> _FacetValues:
-    """Every document's values in the segment, as ``OverlappingCategorizer.keys_for`` reads them
-    (a document without any has none), unpickling each distinct column value once."""
-    creader = reader.column_reader(fieldname, translate=False)
-    if isinstance(creader, PickleColumn.Reader):  # ``FacetListColumn``: the pickled bytes, in order
-        stored, load = iter(creader._child), pickle.loads
-    else:
-        stored, load = map(creader.__getitem__, range(reader.doc_count_all())), None
-    ids = _ids.setdefault(fieldname, {})
-    names = _names.setdefault(fieldname, [])
-    decoded: dict = {}
-    numbers, starts = array("I"), [0]
-    for value in stored:
-        key = value if isinstance(value, bytes | str | None) else tuple(value)
-        found = decoded.get(key)
-        if found is None:
-            values = (load(value) if load else value) if value else ()
-            try:
-                found = list(map(ids.__getitem__, values))
-            except KeyError:
-                found = []
-                for name in values:
-                    if name not in ids:
-                        ids[name] = len(names)
-                        names.append(name)
-                    found.append(ids[name])
-            decoded[key] = found
-        numbers.extend(found)
-        starts.append(len(numbers))
-    return _FacetValues(numbers, starts)
