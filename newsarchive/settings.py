@@ -189,7 +189,10 @@ if env_str("SEARCH_URL", ""):
         "SEARCH_URL is no longer read: the archive searches its embedded Whoosh index (var/whoosh); "
         "unset SEARCH_URL (no external search server is supported yet)"
     )
-# BM25's term-frequency saturation (k1) and length normalization (b) for relevance ranking.
+# How words rank: "all" (every word, then most words) or "any" (BM25 with Lucene's idf over an OR
+# of the words, "+word" required). BM25's term-frequency saturation (k1) and length normalization
+# (b) apply to both.
+SEARCH_MATCH = "all"
 SEARCH_BM25_K1 = 1.2
 SEARCH_BM25_B = 0.75
 WHOOSH_PATH = VAR_DIR / "whoosh"

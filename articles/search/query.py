@@ -1,7 +1,8 @@
 """The reader's query language, parsed without ever failing.
 
 ``words`` (all of them first, then most of them), ``"exact phrase"``, ``-exclude``,
-``-"excluded phrase"``, ``a OR b``, and ``title:`` / ``source:`` fields. Anything else —
+``-"excluded phrase"``, ``+required`` (when ranking by any of the words), ``a OR b``, and
+``title:`` / ``source:`` fields. Anything else —
 unbalanced quotes, stray operators, punctuation — is read as plain words, so a syntax error never
 reaches the reader. Every word is turned into index terms by ``persian.text`` here, so the
 engine only ever sees clean terms.
@@ -21,8 +22,8 @@ MAX_QUERY_CHARS = 1000
 MAX_TERMS = 30
 MAX_EXCLUDED = 100
 FIELDS = ("title", "source")
-# A token: an optional "-", an optional field prefix, then a quoted phrase or a bare word.
-_TOKEN = re.compile(r'(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
+# A token: an optional "-" or "+", an optional field prefix, then a quoted phrase or a bare word.
+_TOKEN = re.compile(r'(?P<sign>[-+])?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"+][^\s"]*))')
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Clause:
     terms: tuple[str, ...]  # analyzed terms; more than one means a phrase
     field: str = ""  # "" (all text) or "title"
     text: str = ""  # as the reader typed it (for messages)
+    must: bool = False  # typed with "+": required even when ranking by any of the words
 
     @property
     def is_phrase(self) -> bool:
@@ -67,7 +69,7 @@ class ParsedQuery:
 
     def plain_terms(self) -> list[Clause]:
         """Single-word, whole-text required clauses: the ones "most words" may relax."""
-        return [c for c in self.required if not c.is_phrase and not c.field]
+        return [c for c in self.required if not c.is_phrase and not c.field and not c.must]
 
 
 def parse(query: str) -> ParsedQuery:
@@ -84,11 +86,12 @@ def parse(query: str) -> ParsedQuery:
             words.clear()
 
     for match in _TOKEN.finditer((query or "")[:MAX_QUERY_CHARS]):
-        negative, field_name = bool(match["neg"]), (match["field"] or "").lower()
+        negative, field_name = match["sign"] == "-", (match["field"] or "").lower()
+        must = match["sign"] == "+"
         raw = match["phrase"] if match["phrase"] is not None else match["word"]
         if field_name and field_name not in FIELDS:
             raw, field_name = f"{match['field']}:{raw}", ""  # "http:" etc.: just words
-        if match["word"] is not None and not negative and not field_name:
+        if match["word"] is not None and not match["sign"] and not field_name:
             if raw == "OR":
                 flush()
                 state.pending_or = True
@@ -111,12 +114,12 @@ def parse(query: str) -> ParsedQuery:
         if match["phrase"] is None and len(terms) > 1 and not negative:
             # title:word-word gives several terms: each one required in the title.
             for term in terms:
-                state.add(parsed, Clause((term,), field_name, raw))
+                state.add(parsed, Clause((term,), field_name, raw, must))
         elif negative:
             parsed.excluded.append(Clause(terms[:MAX_TERMS], field_name, raw))
             parsed.trimmed |= len(terms) > MAX_TERMS
         else:
-            state.add(parsed, Clause(terms, field_name, raw))
+            state.add(parsed, Clause(terms, field_name, raw, must))
     flush()
     return parsed
 
@@ -135,7 +138,8 @@ class _State:
             if room < 1 or not clause.is_phrase:
                 self.pending_or = False
                 return
-            clause = Clause(clause.terms[:room], clause.field, clause.text)  # a long pasted phrase: its start
+            # A long pasted phrase: its start.
+            clause = Clause(clause.terms[:room], clause.field, clause.text, clause.must)
         if self.pending_or and self.last_in_group:
             parsed.any_of[-1].append(clause)  # a OR b OR c
         elif self.pending_or and parsed.required:

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from django.conf import settings
 from django.http import QueryDict
 
 import persian
@@ -182,6 +183,7 @@ def _request(params: SearchParams, parsed: query.ParsedQuery, **options) -> Sear
         published_before=jalali.naive_utc(jalali.start_of_day(end)) if end else None,
         include_drafts=params.include_drafts,
     )
+    options.setdefault("match", settings.SEARCH_MATCH)
     return SearchRequest(parsed=parsed, filters=filters, sort=params.sort, **options)
 
 

@@ -9,7 +9,7 @@ mask), not as one ``Not`` per word inside the query.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
@@ -24,12 +24,13 @@ DRAFT = "draft"  # Article.Status.DRAFT (the index's ``status`` values)
 class Compiled:
     query: wq.Query  # what must match, scored
     excluded: list[wq.Query]  # any of these removes a document (evaluated as one mask)
+    allowed: list[wq.Query] = field(default_factory=list)  # a document must match all (unscored)
 
     def as_query(self) -> wq.Query:
         """One Whoosh query matching the same documents (each exclusion a ``Not``): what Whoosh's
         own evaluation is compared with in tests."""
         parts = {wq.Every: [], wq.And: list(getattr(self.query, "subqueries", ()))}.get(type(self.query), [self.query])
-        parts += [wq.Not(q) for q in self.excluded]
+        parts += self.allowed + [wq.Not(q) for q in self.excluded]
         return wq.And(parts) if len(parts) > 1 else parts[0] if parts else wq.Every()
 
 
@@ -64,15 +65,35 @@ def filter_parts(filters: Filters) -> list[wq.Query]:
     return parts
 
 
-def compile_search(parsed: ParsedQuery, filters: Filters, relaxed: bool = False) -> Compiled:
-    parts = text_parts(parsed, relaxed) + filter_parts(filters)
+def _and(parts: list[wq.Query]) -> wq.Query:
     if not parts:
-        q: wq.Query = wq.Every()
-    elif len(parts) == 1:
-        q = parts[0]
-    else:
-        q = wq.And(parts)
+        return wq.Every()
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _excluded(parsed: ParsedQuery, filters: Filters) -> list[wq.Query]:
     excluded = [clause(c) for c in parsed.excluded]
     if not filters.include_drafts:
         excluded.append(wq.Term("status", DRAFT))
-    return Compiled(q, excluded)
+    return excluded
+
+
+def compile_search(parsed: ParsedQuery, filters: Filters, relaxed: bool = False) -> Compiled:
+    """``match="all"``: every clause and filter required (``relaxed``: most of the plain words)."""
+    return Compiled(_and(text_parts(parsed, relaxed) + filter_parts(filters)), _excluded(parsed, filters))
+
+
+def compile_any(parsed: ParsedQuery, filters: Filters) -> Compiled:
+    """``match="any"``: an OR of the words, phrases and fields (one of each ``a OR b`` group),
+    ranked by their summed scores; ``+`` clauses required and scored too. Filters only narrow:
+    they are a set of allowed documents, so a plain OR keeps ``fast_search``'s path."""
+    clauses = parsed.required + [c for group in parsed.any_of for c in group]
+    must = [clause(c) for c in clauses if c.must]
+    should = list(dict.fromkeys(clause(c) for c in clauses if not c.must))  # a repeated word counts once
+    if must and should:
+        q: wq.Query = wq.AndMaybe(_and(must), should[0] if len(should) == 1 else wq.Or(should))
+    elif should:
+        q = should[0] if len(should) == 1 else wq.Or(should)
+    else:
+        q = _and(must)
+    return Compiled(q, _excluded(parsed, filters), filter_parts(filters))

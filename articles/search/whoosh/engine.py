@@ -16,11 +16,13 @@ from contextlib import contextmanager
 from haystack import connections
 from haystack.constants import DJANGO_ID, ID
 from whoosh import query as wq
+from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
 from articles.search import engine
 from articles.search.whoosh import facets, fast_search
-from articles.search.whoosh.compile import DRAFT, TEXT, Compiled, compile_search
+from articles.search.whoosh.compile import DRAFT, TEXT, Compiled, compile_any, compile_search
+from articles.search.whoosh.scoring import LuceneBM25
 
 _SORTS = {"newest": ("published", True), "oldest": ("published", False)}
 
@@ -58,26 +60,34 @@ class WhooshSearchEngine(engine.SearchEngine):
     # -- searching ---------------------------------------------------------------------------
 
     def search(self, request: engine.SearchRequest) -> engine.SearchResult:
-        if request.match != "all":
-            raise NotImplementedError(f"match={request.match!r}")  # BM25 over an OR: a later step
         with self._searcher() as searcher:
-            result = self._search(searcher, request, relaxed=False)
+            if request.match == "any":
+                return self._search(_lucene(searcher), request, compile_any(request.parsed, request.filters))
+            result = self._search(searcher, request, compile_search(request.parsed, request.filters))
             if result.count == 0 and len(request.parsed.plain_terms()) > 1:  # all words found nothing
-                result = self._search(searcher, request, relaxed=True)
+                relaxed = compile_search(request.parsed, request.filters, relaxed=True)
+                result = self._search(searcher, request, relaxed)
                 result.relaxed = True
         return result
 
-    def _search(self, searcher, request: engine.SearchRequest, relaxed: bool) -> engine.SearchResult:
-        compiled = compile_search(request.parsed, request.filters, relaxed)
+    def _search(self, searcher, request: engine.SearchRequest, compiled: Compiled) -> engine.SearchResult:
         mask = excluded_docs(searcher, compiled.excluded)
+        allow = allowed_docs(searcher, compiled.allowed)
         sortedby, reverse = _SORTS.get(request.sort, (None, False))
         top = request.offset + request.limit
-        results = fast_search.search(searcher, compiled.query, top, sortedby=sortedby, reverse=reverse, mask=mask)
+        results = fast_search.search(
+            searcher, compiled.query, top, sortedby=sortedby, reverse=reverse, mask=mask, allow=allow
+        )
         if results is not None:
             docs = results.docs()
-        else:  # a phrase, a date range, ...: Whoosh's collectors, and the matching set counted apart
-            results = searcher.search(compiled.query, limit=top, sortedby=sortedby, reverse=reverse, mask=mask or None)
-            docs = matching_docs(searcher, compiled, mask)
+        else:
+            # A phrase, a date range, ...: Whoosh's collectors, every match collected. With a
+            # limit, Whoosh counts matches without the mask (``TopCollector.all_ids`` searches
+            # again), which made the count change from page to page.
+            results = searcher.search(
+                compiled.query, limit=None, sortedby=sortedby, reverse=reverse, mask=mask or None, filter=allow
+            )
+            docs = {docnum for _, docnum in results.top_n}
         page = results.top_n[request.offset : top]
         result = engine.SearchResult(
             # A sorted page's first values are sort keys, not scores.
@@ -93,9 +103,12 @@ class WhooshSearchEngine(engine.SearchEngine):
     def published_dates(self, request: engine.SearchRequest) -> list[dt.datetime]:
         """Reads the sortable ``published`` column of the matching set, unscored."""
         with self._searcher() as searcher:
-            compiled = compile_search(request.parsed, request.filters)
+            if request.match == "any":
+                compiled = compile_any(request.parsed, request.filters)
+            else:
+                compiled = compile_search(request.parsed, request.filters)
             docs = matching_docs(searcher, compiled, excluded_docs(searcher, compiled.excluded))
-            if not docs and len(request.parsed.plain_terms()) > 1:  # as the search page relaxes
+            if not docs and request.match == "all" and len(request.parsed.plain_terms()) > 1:  # as search relaxes
                 compiled = compile_search(request.parsed, request.filters, relaxed=True)
                 docs = matching_docs(searcher, compiled, excluded_docs(searcher, compiled.excluded))
             column = searcher.reader().column_reader("published", translate=False)
@@ -187,8 +200,26 @@ def excluded_docs(searcher, queries: list[wq.Query]) -> set[int]:
     return docs
 
 
+def _docs(searcher, q: wq.Query) -> set[int]:
+    docs = fast_search.matching_docs(searcher, q)
+    return set(docs) if docs is not None else set(searcher.docs_for_query(q))
+
+
+def allowed_docs(searcher, queries: list[wq.Query]) -> set[int] | None:
+    """The documents matching every one of ``queries`` (None: no restriction)."""
+    if not queries:
+        return None
+    return _docs(searcher, queries[0] if len(queries) == 1 else wq.And(queries))
+
+
 def matching_docs(searcher, compiled: Compiled, mask: set[int]) -> set[int]:
-    """Every live document matching ``compiled.query`` and none of the mask."""
-    docs = fast_search.matching_docs(searcher, compiled.query)
-    found = set(docs) if docs is not None else set(searcher.docs_for_query(compiled.query))
-    return found - mask
+    """Every live document matching ``compiled`` and none of the mask."""
+    found = _docs(searcher, compiled.query) - mask
+    allow = allowed_docs(searcher, compiled.allowed)
+    return found if allow is None else found & allow
+
+
+def _lucene(searcher) -> Searcher:
+    """A searcher over the same readers ranking with ``LuceneBM25`` (same k1 and b)."""
+    k1, b = engine.bm25()
+    return Searcher(searcher.reader(), weighting=LuceneBM25(B=b, K1=k1), fromindex=searcher._ix, closereader=False)

@@ -43,6 +43,8 @@ from whoosh.searching import Results
 from whoosh.sorting import MultiFacet
 from whoosh.util import make_weighted_tree
 
+from articles.search.whoosh.scoring import LuceneBM25
+
 # Per segment reader and field: each document's field length, decoded once per searcher.
 _lengths_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -85,12 +87,19 @@ def union_plan(q) -> list[wq.Term] | None:
 
 
 def search(
-    searcher, q, limit: int | None, sortedby=None, reverse: bool = False, mask: set[int] | None = None
+    searcher,
+    q,
+    limit: int | None,
+    sortedby=None,
+    reverse: bool = False,
+    mask: set[int] | None = None,
+    allow: set[int] | None = None,
 ) -> Results | None:
-    """What ``searcher.search(q, limit=limit, sortedby=sortedby, reverse=reverse, mask=mask)``
-    returns, or None when ``q`` is neither a plain conjunction nor a ranked OR of plain terms (or
-    scoring is not BM25F, or the mask is not a set of document numbers): ask Whoosh then."""
-    if type(searcher.weighting) is not BM25F or (mask is not None and type(mask) is not set):
+    """What ``searcher.search(q, limit=limit, sortedby=sortedby, reverse=reverse, mask=mask,
+    filter=allow)`` returns, or None when ``q`` is neither a plain conjunction nor a ranked OR of
+    plain terms (or scoring is not BM25, or the mask is not a set of document numbers): ask
+    Whoosh then."""
+    if type(searcher.weighting) not in (BM25F, LuceneBM25) or (mask is not None and type(mask) is not set):
         return None
     terms = plan(q)
     union = union_plan(q) if terms is None and sortedby is None else None
@@ -117,6 +126,9 @@ def search(
     if mask:  # Whoosh's FilterCollector: masked documents are neither ranked nor counted
         items = [item for item in items if item[1] not in mask]
         docset.difference_update(mask)
+    if allow is not None:  # and only allowed ones are
+        items = [item for item in items if item[1] in allow]
+        docset.intersection_update(allow)
     if categorizer is None:
         # TopCollector's order: higher score first, then the lower document number.
         # Only documents scoring at least the limit-th best score can make the page.
