@@ -22,6 +22,7 @@ from whoosh.util.times import long_to_datetime
 from articles.search import engine
 from articles.search.whoosh import facets, fast_search
 from articles.search.whoosh.compile import DRAFT, TEXT, Compiled, compile_any, compile_search
+from articles.search.whoosh.postings import postings
 from articles.search.whoosh.scoring import LuceneBM25
 
 _SORTS = {"newest": ("published", True), "oldest": ("published", False)}
@@ -193,7 +194,7 @@ def excluded_docs(searcher, queries: list[wq.Query]) -> set[int]:
         for q in queries:
             if type(q) is wq.Term:
                 key = fast_search.term_key(reader, q)
-                found = fast_search.postings(reader, key)[0] if key is not None else ()
+                found = postings(reader, key)[0] if key is not None else ()
             else:
                 found = sub.docs_for_query(q)
             docs.update([offset + d for d in found] if offset else found)
