@@ -206,14 +206,14 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         # Facet counts visit every match: kept per matching set until the index changes, so the
         # next page, another sort or the same search by another reader costs only the hits.
         key = _cache_key("facets", request.key())
-        counted = _engine_cache.get(key) if with_facets else None
-        asked = replace(request, facets=with_facets and counted is None)
+        counts = _engine_cache.get(key) if with_facets else None
+        asked = replace(request, facets=with_facets and counts is None)
         result = engine.search(asked)
         if asked.facets:
-            counted = _facets(result.facets)
-            _engine_cache.put(key, counted)
+            counts = result.facets
+            _engine_cache.put(key, counts)
         page.request, page.count, page.relaxed = request, result.count, result.relaxed
-        page.facets = counted if with_facets else {}
+        page.facets = _facets(counts) if with_facets else {}
     except Exception:  # a broken or missing index must not take the page down
         log.exception("search failed for %r", params)
         page.unavailable = True

@@ -142,3 +142,11 @@ def test_the_engine_is_asked_with_our_types_not_query_strings(import_paths):
     page = run_search(SearchParams(q='پوتین "کاخ سفید" -اوکراین'))
     assert isinstance(page.request.parsed, query.ParsedQuery)
     assert get_engine().search(page.request).count == page.count
+
+
+def test_an_empty_index_answers_every_kind_of_query_with_nothing(search_index):
+    for q in ("ایران", '"کاخ سفید"', "ایران -روسیه", "ایران روسیه", "title:ایران OR روسیه"):
+        page = run_search(SearchParams(q=q))
+        assert not page.unavailable and page.count == 0 and page.hits == [], q
+        assert attention(SearchParams(q=q), page) == []
+    assert not run_search(SearchParams(source="irna")).unavailable

@@ -90,6 +90,8 @@ def count_values(searcher, docs, names: list[str]) -> dict[str, dict[str, int]]:
         counts = Counter()
         for sub, offset in leaves:
             values = _facet_values(sub.reader(), name)
+            if values is None:  # a reader without a segment (an empty index) has no documents
+                continue
             low, high = bisect_left(docs, offset), bisect_left(docs, offset + len(values.ends))
             values.count(docs[low:high], offset, counts)
         found[name] = dict(zip(map(_names.get(name, []).__getitem__, counts), counts.values(), strict=True))
