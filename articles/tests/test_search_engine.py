@@ -99,3 +99,17 @@ def test_search_url_is_refused_with_a_clear_message(tmp_path):
     )
     assert done.returncode != 0
     assert "SEARCH_URL is no longer read" in done.stderr
+
+
+def test_the_service_reaches_the_index_only_through_the_engine():
+    import ast
+
+    from articles.search import service
+
+    tree = ast.parse((REPO / "articles" / "search" / "service.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert not {name for name in imported if name.split(".")[0] in ("haystack", "whoosh")}
+    assert not any(name.startswith("articles.search.whoosh") for name in imported)
+    assert "hasattr" not in {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    assert service.get_engine() is get_engine()
