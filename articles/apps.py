@@ -7,6 +7,11 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from articles.search import whoosh
+
+        # Whoosh's patches, once, before any index is opened (and its version checked).
+        whoosh.install()
+
         from django.core.signals import request_finished
         from django.db.models.signals import post_migrate
 

@@ -215,35 +215,33 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not env_bool("NEWSARCHIVE_MANIFEST_STATIC", False)
 
-# Search. The Whoosh index lives next to the database; SEARCH_URL switches to a distributed
-# engine (e.g. elasticsearch7://host:9200/index) without touching code: Persian analysis happens
-# in Python (articles/persian.py) before text reaches any engine.
+# Search. The app asks one engine (articles.search.engine) for everything it searches; the
+# embedded Whoosh engine keeps its index next to the database, on this machine. The query is
+# analyzed in Python (persian/) and handed to the engine as terms, which it must not analyze again.
+NEWSARCHIVE_SEARCH_ENGINE = "articles.search.whoosh.engine.WhooshSearchEngine"
+if env_str("SEARCH_URL", ""):
+    raise ImproperlyConfigured(
+        "SEARCH_URL is no longer read: the archive searches its embedded Whoosh index (var/whoosh); "
+        "unset SEARCH_URL (no external search server is supported yet)"
+    )
+# How words rank: "all" (every word, then most words) or "any" (BM25 with Lucene's idf over an OR
+# of the words, "+word" required). BM25's term-frequency saturation (k1) and length normalization
+# (b) apply to both.
+SEARCH_MATCH = "all"
+SEARCH_BM25_K1 = 1.2
+SEARCH_BM25_B = 0.75
 WHOOSH_PATH = VAR_DIR / "whoosh"
-SEARCH_URL = env_str("SEARCH_URL", "")
-if SEARCH_URL.startswith(("elasticsearch", "http")):
-    _scheme, _, _rest = SEARCH_URL.partition("://")
-    _host, _, _index = _rest.partition("/")
-    HAYSTACK_CONNECTIONS = {
-        "default": {
-            "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
-            "URL": f"http://{_host}/",
-            "INDEX_NAME": _index or "newsarchive",
-        }
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": "articles.search.whoosh.backend.PersianWhooshEngine",
+        "PATH": str(WHOOSH_PATH),
+        "BATCH_SIZE": 500,
+        # Off: index files are read, not mapped. Workers' RSS then stays flat as the archive
+        # grows (mapped pages count in RSS, though the page cache shares them), for ~35% more
+        # CPU per search.
+        "MMAP": env_bool("NEWSARCHIVE_WHOOSH_MMAP", True),
     }
-elif SEARCH_URL:
-    raise ImproperlyConfigured(f"SEARCH_URL={SEARCH_URL!r}: only elasticsearch://host:port/index")
-else:
-    HAYSTACK_CONNECTIONS = {
-        "default": {
-            "ENGINE": "articles.search.whoosh.backend.PersianWhooshEngine",
-            "PATH": str(WHOOSH_PATH),
-            "BATCH_SIZE": 500,
-            # Off: index files are read, not mapped. Workers' RSS then stays flat as the archive
-            # grows (mapped pages count in RSS, though the page cache shares them), for ~35% more
-            # CPU per search.
-            "MMAP": env_bool("NEWSARCHIVE_WHOOSH_MMAP", True),
-        }
-    }
+}
 # The archive indexes one model; filtering by registered models costs ~10x per query on Whoosh.
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20

@@ -1,7 +1,7 @@
 """Keeping the search index in step with the database.
 
 Edits reach the index when their transaction commits (never for a rolled-back save), one
-process writing at a time (see ``PersianWhooshBackend.write_lock``). Bulk work such as an import
+process writing at a time (see ``SearchEngine.writing``). Bulk work such as an import
 suspends the per-save updates and indexes its articles in batches at the end.
 """
 
@@ -17,21 +17,13 @@ from dataclasses import dataclass
 
 from django.db import connections as db_connections
 from django.db import transaction
-from haystack import connections
 
 from articles.jalali import naive_utc
 from articles.models import Article
+from articles.search.engine import get_engine
 
 _state = threading.local()
 log = logging.getLogger(__name__)
-
-
-def _index():
-    return connections["default"].get_unified_index().get_index(Article)
-
-
-def _backend():
-    return connections["default"].get_backend()
 
 
 def index_articles(
@@ -47,52 +39,43 @@ def index_articles(
     Returns how many documents were written.
     """
     pks = sorted(set(pks))
-    index, backend = _index(), _backend()
+    engine = get_engine()
     written = 0
     if on_progress:
         on_progress(0, len(pks))
     for chunk_start in range(0, len(pks), commit_every):
         chunk = pks[chunk_start : chunk_start + commit_every]
-        with _writer(backend) as writer:
+        with engine.writing() as writer:
             for start in range(0, len(chunk), batch_size):
                 batch = chunk[start : start + batch_size]
-                articles = list(index.index_queryset().filter(pk__in=batch))
-                written += writer.update(index, articles)
-                writer.remove_ids([f"articles.article.{pk}" for pk in set(batch) - {a.pk for a in articles}])
+                articles = list(_indexed_articles().filter(pk__in=batch))
+                written += writer.update(articles)
+                writer.remove(set(batch) - {a.pk for a in articles})
                 if on_progress:
                     on_progress(chunk_start + min(start + batch_size, len(chunk)), len(pks))
     return written
 
 
-@contextmanager
-def _writer(backend) -> Iterator:
-    """The backend's batch writer, or (another engine) one that sends each batch as it comes."""
-    if hasattr(backend, "writing"):
-        with backend.writing() as writer:
-            yield writer
-        return
-
-    class PerBatch:
-        def update(self, index, articles) -> int:
-            if articles:
-                backend.update(index, articles)
-            return len(articles)
-
-        def remove_ids(self, identifiers) -> None:
-            for identifier in identifiers:
-                backend.remove(identifier)
-
-    yield PerBatch()
+def _indexed_articles():
+    """Articles with what their documents hold (source, categories, tags, mentions) prefetched."""
+    return (
+        Article.objects.select_related("source")
+        .prefetch_related("categories", "tags", "mentions__entity")
+        .order_by("pk")
+    )
 
 
 def optimize() -> None:
-    backend = _backend()
-    if hasattr(backend, "optimize"):
-        backend.optimize()
+    get_engine().optimize()
 
 
-def indexed_ids() -> set[str]:
-    return _backend().indexed_ids()
+def indexed_ids() -> set[int]:
+    return set(get_engine().indexed_versions())
+
+
+def _backend():
+    """The Whoosh engine's haystack backend (tests read the index's internals through it)."""
+    return get_engine().backend
 
 
 @dataclass
@@ -108,7 +91,7 @@ class IndexReport:
 
 def compare() -> IndexReport:
     """How the index differs from the database."""
-    versions = {int(pk): value for pk, value in _backend().indexed_versions().items()}
+    versions = get_engine().indexed_versions()
     articles = dict(Article.objects.values_list("pk", "updated"))
     stale = {pk for pk, updated in articles.items() if pk in versions and versions[pk] != naive_utc(updated)}
     return IndexReport(
@@ -124,7 +107,7 @@ def repair(report: IndexReport) -> None:
 
 
 def remove_articles(pks: Iterable[int]) -> None:
-    _backend().remove_ids([f"articles.article.{pk}" for pk in pks])
+    get_engine().remove(pks)
 
 
 class _Batch:

@@ -1,8 +1,8 @@
 """Searching the archive: one function behind the search page, the API and the feeds.
 
-The reader's query is parsed by ``articles.search.query`` into analyzed terms and sent to haystack as
-``SQ`` objects, so the same code runs on Whoosh or a distributed engine. When every word together
-finds nothing, the search relaxes to "most words" and says so.
+The reader's query is parsed by ``articles.search.query`` into analyzed terms and handed, with the
+page's filters, to the configured engine (``articles.search.engine``), which compiles it into its
+own queries. When every word together finds nothing, the engine relaxes to "most words" and says so.
 """
 
 from __future__ import annotations
@@ -13,19 +13,17 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from functools import cached_property, reduce
-from operator import and_, or_
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
+from django.conf import settings
 from django.http import QueryDict
-from haystack import connections
-from haystack.inputs import Exact
-from haystack.query import SQ, SearchQuerySet
 
 import persian
 from articles import jalali
 from articles.models import Article, Category, Entity, Source
 from articles.search import highlight, query
+from articles.search.engine import Filters, SearchRequest, get_engine
 from persian.text import match_key
 
 log = logging.getLogger(__name__)
@@ -136,9 +134,14 @@ class SearchPage:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     relaxed: bool = False  # "most words": not every word was found together
     suggestion: str = ""  # did-you-mean: the query rewritten with words the archive has
-    query_string: str = ""  # the engine query that ran (reused by the attention chart)
+    request: SearchRequest | None = None  # what the engine was asked (reused by the attention chart)
     unavailable: bool = False  # the index could not be read (being rebuilt)
     parsed: query.ParsedQuery | None = None
+
+    @property
+    def trimmed(self) -> bool:
+        """The query held more words or exclusions than a search evaluates; the rest were dropped."""
+        return bool(self.parsed and self.parsed.trimmed)
 
     @property
     def num_pages(self) -> int:
@@ -153,77 +156,41 @@ class SearchPage:
         return self.params.page > 1
 
 
-def _clause_sq(clause: query.Clause) -> SQ:
-    name = clause.field or "content"
-    value = Exact(" ".join(clause.terms)) if clause.is_phrase else clause.terms[0]
-    return SQ(**{name: value})
-
-
-def _text_sq(parsed: query.ParsedQuery, relaxed: bool) -> SQ | None:
-    parts = []
-    plain = parsed.plain_terms()
-    if relaxed and len(plain) > 1:
-        parts.append(reduce(or_, (_clause_sq(c) for c in plain)))
-        parts.extend(_clause_sq(c) for c in parsed.required if c not in plain)
-    else:
-        parts.extend(_clause_sq(c) for c in parsed.required)
-    parts.extend(reduce(or_, (_clause_sq(c) for c in group)) for group in parsed.any_of)
-    return reduce(and_, parts) if parts else None
-
-
 def _source_slugs(names: list[str]) -> list[str]:
     """``source:`` values typed as a name (``عصر ايران``) or a slug, as slugs."""
     wanted = {match_key(name) for name in names} | set(names)
     return [s.slug for s in Source.objects.all() if s.slug in wanted or match_key(s.name) in wanted] or [NO_SUCH_SLUG]
 
 
-def _base_queryset(params: SearchParams, parsed: query.ParsedQuery) -> SearchQuerySet:
-    # The index holds articles only: ``.models(Article)`` would add a narrowing search over every
-    # document to each query on Whoosh.
-    sqs = SearchQuerySet()
-    if not params.include_drafts:
-        # Excluding the few drafts, not requiring "published": an AND with a term every document
-        # has scores both and stops Whoosh skipping blocks (ایران at 50k: 288 → 66 ms).
-        sqs = sqs.exclude(status=Exact(Article.Status.DRAFT))
-    for name, value in (
-        ("source", params.source),
-        ("categories", params.category),
-        ("tags", params.tag),
-        ("entities", params.entity),
-    ):
-        if value:
-            # Only a well-formed slug reaches the engine; anything else matches nothing.
-            sqs = sqs.filter(**{name: Exact(value if SLUG.fullmatch(value) else NO_SUCH_SLUG)})
+def _slug(value: str) -> str:
+    """Only a well-formed slug reaches the engine; anything else matches nothing."""
+    return value if not value or SLUG.fullmatch(value) else NO_SUCH_SLUG
+
+
+def _request(params: SearchParams, parsed: query.ParsedQuery, **options) -> SearchRequest:
+    sources = [_slug(params.source)] if params.source else []
     if parsed.sources:
-        sqs = sqs.filter(reduce(or_, (SQ(source=Exact(slug)) for slug in _source_slugs(parsed.sources))))
-    if params.date_from:
-        sqs = sqs.filter(published__gte=jalali.naive_utc(jalali.start_of_day(params.date_from)))
-    if params.date_to:
-        sqs = sqs.filter(published__lt=jalali.naive_utc(jalali.start_of_day(params.date_to + dt.timedelta(days=1))))
-    for clause in parsed.excluded:
-        sqs = sqs.exclude(_clause_sq(clause))
-    if params.sort == "newest":
-        sqs = sqs.order_by("-published")
-    elif params.sort == "oldest":
-        sqs = sqs.order_by("published")
-    return sqs
+        # The filter and ``source:`` both narrow: an article must be from one of each.
+        typed = _source_slugs(parsed.sources)
+        sources = [slug for slug in sources if slug in typed] or ([NO_SUCH_SLUG] if sources else typed)
+    end = params.date_to + dt.timedelta(days=1) if params.date_to else None
+    filters = Filters(
+        sources=tuple(sources),
+        category=_slug(params.category),
+        tag=_slug(params.tag),
+        entity=_slug(params.entity),
+        published_from=jalali.naive_utc(jalali.start_of_day(params.date_from)) if params.date_from else None,
+        published_before=jalali.naive_utc(jalali.start_of_day(end)) if end else None,
+        include_drafts=params.include_drafts,
+    )
+    options.setdefault("match", settings.SEARCH_MATCH)
+    return SearchRequest(parsed=parsed, filters=filters, sort=params.sort, **options)
 
 
 def warm() -> None:
-    """Decode the index's facet values now (``newsarchive.wsgi`` calls it before gunicorn forks):
-    the first search of each worker does not pay for them (~0.75 s at 100,000 articles), and the
-    workers share them. The searcher is closed again: a forked worker opens its own."""
-    from articles.search.whoosh import fast_search
-
-    backend = connections["default"].get_backend()
+    """Load the engine's per-process data before gunicorn forks (``newsarchive.wsgi`` calls it)."""
     try:
-        if not getattr(backend, "setup_complete", True):
-            backend.setup()
-        index = getattr(backend, "index", None)
-        if not hasattr(index, "_index"):  # another engine
-            return
-        with index.refresh()._index.searcher() as searcher:
-            fast_search.warm_facets(searcher, FACET_FIELDS)
+        get_engine().warm()
     except Exception:  # a missing or broken index: the site starts, and says so per search
         log.warning("could not read the search index ahead of serving", exc_info=True)
 
@@ -233,14 +200,20 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
     page = SearchPage(params=params, parsed=parsed)
     if parsed.is_empty and params.is_blank:
         return page
+    engine = get_engine()
     try:
-        base = _base_queryset(params, parsed)
-        strict = _text_sq(parsed, relaxed=False)
-        results, page.count, page.facets, page.query_string = _run(base, strict, params, with_facets)
-        if page.count == 0 and len(parsed.plain_terms()) > 1:  # all words found nothing: most words
-            relaxed = _text_sq(parsed, relaxed=True)
-            results, page.count, page.facets, page.query_string = _run(base, relaxed, params, with_facets)
-            page.relaxed = True
+        request = _request(params, parsed, offset=(params.page - 1) * params.page_size, limit=params.page_size)
+        # Facet counts visit every match: kept per matching set until the index changes, so the
+        # next page, another sort or the same search by another reader costs only the hits.
+        key = _cache_key("facets", request.key())
+        counts = _engine_cache.get(key) if with_facets else None
+        asked = replace(request, facets=with_facets and counts is None)
+        result = engine.search(asked)
+        if asked.facets:
+            counts = result.facets
+            _engine_cache.put(key, counts)
+        page.request, page.count, page.relaxed = request, result.count, result.relaxed
+        page.facets = _facets(counts) if with_facets else {}
     except Exception:  # a broken or missing index must not take the page down
         log.exception("search failed for %r", params)
         page.unavailable = True
@@ -248,37 +221,13 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
     if page.count < SUGGEST_BELOW or page.relaxed:
         page.suggestion = did_you_mean(parsed)
     terms = parsed.highlight_terms()
-    for result in results:
-        article = result.object
+    found = Article.objects.select_related("source").in_bulk([pk for pk, _ in result.hits])
+    for pk, score in result.hits:
+        article = found.get(pk)
         if article is None or not (article.is_published or params.include_drafts):
             continue  # deleted or unpublished since it was indexed
-        page.hits.append(Hit(article, result.score or 0.0, terms))
+        page.hits.append(Hit(article, score, terms))
     return page
-
-
-def _run(base: SearchQuerySet, text: SQ | None, params: SearchParams, with_facets: bool):
-    """One engine query for the page: its hits, count, facets and query string (for charts).
-
-    Facet counts visit every match (Whoosh cannot stop at the page's top hits when it counts), so
-    they are kept per query until the index changes: the next page, another sort or the same
-    search by another reader costs only the hits.
-    """
-    sqs = base.filter(text) if text is not None else base.all()
-    query_string = sqs.query.build_query()
-    key = _cache_key("facets", query_string) if with_facets else None
-    counts = _engine_cache.get(key) if key else None
-    if with_facets and counts is None:
-        for name in FACET_FIELDS:
-            sqs = sqs.facet(name, limit=FACET_LIMIT)
-    loaded = sqs.load_all()
-    start = (params.page - 1) * params.page_size
-    results = list(loaded[start : start + params.page_size])  # runs the query once; the rest is cached
-    if with_facets and counts is None:
-        counts = loaded.facet_counts()
-        if key:
-            _engine_cache.put(key, counts)
-    facets = _facets(counts) if with_facets else {}
-    return results, loaded.count(), facets, query_string
 
 
 class _LRU:
@@ -307,41 +256,35 @@ _engine_cache = _LRU(512)
 
 def cached(name: str, key, compute):
     """``compute()``, kept in this process until the index changes (every saved article, mention
-    or link change reaches the index, so it changes with them); uncached on other engines."""
+    or link change reaches the index, so it changes with them)."""
     full_key = _cache_key(name, key)
-    value = _engine_cache.get(full_key) if full_key else None
+    value = _engine_cache.get(full_key)
     if value is None:
         value = compute()
-        if full_key:
-            _engine_cache.put(full_key, value)
+        _engine_cache.put(full_key, value)
     return value
 
 
-def _cache_key(name: str, key) -> tuple | None:
-    """``(name, key, index version)``; None when the engine has no version (do not cache)."""
-    backend = connections["default"].get_backend()
-    return (name, key, backend.version()) if hasattr(backend, "version") else None
+def _cache_key(name: str, key) -> tuple:
+    """``(name, key, index version)``: a change to the index is a new key."""
+    return (name, key, get_engine().version())
 
 
 def attention(params: SearchParams, page: SearchPage | None = None) -> list[tuple[str, str, int]]:
     """Matching articles per Jalali month, or per day when they span two months or less.
 
     ``(key, label, count)`` rows, every period between the first and last match included.
-    Given the search's ``page``, it reuses that query instead of deciding it again.
+    Given the search's ``page``, it reuses that page's request instead of deciding it again.
     """
-    backend = connections["default"].get_backend()
     parsed = query.parse(params.q)
-    if (parsed.is_empty and params.is_blank) or not hasattr(backend, "published_dates"):
+    if parsed.is_empty and params.is_blank:
         return []
     try:
-        if page is not None and page.query_string:
-            query_string = page.query_string
-        else:
-            query_string = _matching(_base_queryset(params, parsed), parsed)[0].query.build_query()
+        request = page.request if page is not None and page.request else _request(params, parsed)
         series = cached(
             "attention",
-            query_string,
-            lambda: _attention_series([jalali.aware_utc(d) for d in backend.published_dates(query_string)]),
+            request.key(),
+            lambda: _attention_series([jalali.aware_utc(d) for d in get_engine().published_dates(request)]),
         )
     except Exception:
         log.exception("attention chart failed for %r", params)
@@ -362,8 +305,8 @@ def matching_ids(q: str, limit: int = 1000) -> list[int]:
     if parsed.is_empty:
         return []
     try:
-        sqs, _ = _matching(_base_queryset(params, parsed), parsed)
-        return [int(result.pk) for result in sqs[:limit]]
+        result = get_engine().search(_request(params, parsed, limit=limit, facets=False))
+        return [pk for pk, _ in result.hits]
     except Exception:
         log.exception("admin search failed for %r", q)
         return []
@@ -372,18 +315,18 @@ def matching_ids(q: str, limit: int = 1000) -> list[int]:
 def did_you_mean(parsed: query.ParsedQuery) -> str:
     """The reader's plain words with misspelt ones replaced by words the archive has, as written.
 
-    Empty when nothing needs correcting or the engine offers no corrections.
+    Empty when nothing needs correcting.
     """
-    backend = connections["default"].get_backend()
+    engine = get_engine()
     plain = parsed.plain_terms()
-    if not plain or not hasattr(backend, "corrections"):
+    if not plain:
         return ""
     terms = [c.terms[0] for c in plain]
     # Each lookup walks the index's vocabulary: kept per word list until the index changes.
     fixes = cached(
         "did-you-mean",
         tuple(terms),
-        lambda: {term: backend.surface_form(fix) or fix for term, fix in backend.corrections(terms).items()},
+        lambda: {term: engine.surface_form(fix) or fix for term, fix in engine.corrections(terms).items()},
     )
     if not fixes:
         return ""
@@ -396,20 +339,10 @@ def _as_typed(clause: query.Clause) -> str:
     return spans[0] if spans else clause.terms[0]
 
 
-def _matching(base: SearchQuerySet, parsed: query.ParsedQuery) -> tuple[SearchQuerySet, bool]:
-    strict = _text_sq(parsed, relaxed=False)
-    if strict is None:
-        return base.all(), False
-    sqs = base.filter(strict)
-    if len(parsed.plain_terms()) > 1 and sqs.count() == 0:
-        return base.filter(_text_sq(parsed, relaxed=True)), True
-    return sqs, False
-
-
-def _facets(counts: dict) -> dict[str, list[FacetValue]]:
+def _facets(counts: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:
     facets = {}
     for name, model in FACET_FIELDS.items():
-        pairs = [(slug, n) for slug, n in counts.get("fields", {}).get(name, []) if slug]
+        pairs = [(slug, n) for slug, n in counts.get(name, []) if slug]
         pairs = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:FACET_LIMIT]
         names = dict(model.objects.filter(slug__in=[s for s, _ in pairs]).values_list("slug", "name"))
         facets[name] = [FacetValue(slug, names.get(slug, slug), n) for slug, n in pairs]
@@ -420,17 +353,9 @@ def similar_articles(article: Article, limit: int = 5) -> list[Article]:
     """ "More like this": published articles sharing the article's most telling terms."""
     if not article.is_published:
         return []
-    backend = connections["default"].get_backend()
     try:
-        if hasattr(backend, "similar"):  # Whoosh: the text comes from the database, not the index
-            text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
-            drafts = f"status:{Article.Status.DRAFT}"
-            identifier = f"articles.article.{article.pk}"
-            # An OR of ten terms over the whole archive: kept per article until the index changes.
-            ids = cached("similar", (article.pk, limit), lambda: backend.similar(identifier, text, limit + 1, drafts))
-            pks = [int(pk) for pk in ids]
-        else:
-            pks = [int(r.pk) for r in SearchQuerySet().models(Article).more_like_this(article)[: limit + 1]]
+        # An OR of ten terms over the whole archive: kept per article until the index changes.
+        pks = cached("similar", (article.pk, limit), lambda: get_engine().similar(article, limit + 1))
     except Exception:  # the page must render even when the index is being rebuilt
         log.exception("more_like_this failed for article %s", article.pk)
         return []

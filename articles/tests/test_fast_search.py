@@ -14,8 +14,10 @@ from whoosh.util.times import long_to_datetime
 
 from articles.models import Article, Entity
 from articles.search import indexing, query
-from articles.search.service import FACET_FIELDS, SearchParams, _base_queryset, _facets, _text_sq, run_search
-from articles.search.whoosh import fast_search
+from articles.search.engine import get_engine
+from articles.search.service import FACET_FIELDS, SearchParams, _facets, _request, run_search
+from articles.search.whoosh import facets, fast_search
+from articles.search.whoosh.compile import compile_search
 from articles.tests.conftest import REPO
 
 DEMO = REPO / "demo" / "articles.jsonl"
@@ -23,10 +25,7 @@ DEMO = REPO / "demo" / "articles.jsonl"
 
 def _engine_query(backend, params: SearchParams):
     parsed = query.parse(params.q)
-    text = _text_sq(parsed, relaxed=False)
-    sqs = _base_queryset(params, parsed)
-    sqs = sqs.filter(text) if text is not None else sqs.all()
-    return backend.parser.parse(sqs.query.build_query())
+    return compile_search(parsed, _request(params, parsed).filters).as_query()
 
 
 def _whoosh(searcher, q, limit, sort):
@@ -183,20 +182,19 @@ def test_ors_of_boosted_terms_rank_and_count_as_whoosh_does(archive, segment_siz
 
 @pytest.mark.django_db(transaction=True)
 def test_similar_articles_are_the_ones_whoosh_ranks_first(archive, segment_size):
-    backend, searcher = archive
-    drafts = f"status:{Article.Status.DRAFT}"
+    _, searcher = archive
     for article in Article.objects.published().order_by("pk")[3:300:60]:
         identifier = f"articles.article.{article.pk}"
         text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
         key_terms = searcher.key_terms_from_text("text", text, numterms=10, normalize=False)
         q = Or([Term("text", word, boost=weight) for word, weight in key_terms])
-        mask = set(searcher.docs_for_query(backend.parser.parse(drafts)))
+        mask = set(searcher.docs_for_query(Term("status", Article.Status.DRAFT)))
         mask.add(searcher.document_number(id=identifier))
         assert fast_search.union_plan(q) is not None
         expected = searcher.search(q, limit=None, mask=mask).top_n[:6]
-        expected_ids = [searcher.stored_fields(docnum)["django_id"] for _, docnum in expected]
+        expected_ids = [int(searcher.stored_fields(docnum)["django_id"]) for _, docnum in expected]
         assert len(expected_ids) == 6
-        assert backend.similar(identifier, text, 6, drafts) == expected_ids
+        assert get_engine().similar(article, 6) == expected_ids
 
 
 FACETS = ("source", "categories", "tags", "entities")
@@ -208,7 +206,7 @@ def _grouped_like_whoosh(searcher, q, sort):
     sortedby = ["published"] if sort else None
     reverse = sort == "newest"
     expected = searcher.search(q, limit=20, sortedby=sortedby, reverse=reverse, groupedby=groupedby)
-    found = fast_search.grouped_search(searcher, q, 20, groupedby, sortedby=sortedby, reverse=reverse)
+    found = facets.grouped_search(searcher, q, 20, groupedby, sortedby=sortedby, reverse=reverse)
     assert sorted(found.facet_names()) == sorted(expected.facet_names()) == sorted(FACETS)
     for name in FACETS:
         assert found.groups(name) == expected.groups(name), (q, name)
@@ -256,7 +254,7 @@ def test_search_page_facets_count_what_whoosh_groups(archive):
         params = SearchParams(q=text)
         groupedby = [FieldFacet(name, allow_overlap=True, maptype=FacetCount) for name in FACET_FIELDS]
         groups = searcher.search(_engine_query(backend, params), limit=None, groupedby=groupedby)
-        expected = _facets({"fields": {name: list(groups.groups(name).items()) for name in FACET_FIELDS}})
+        expected = _facets({name: list(groups.groups(name).items()) for name in FACET_FIELDS})
         page = run_search(params)
         assert page.facets == expected and any(page.facets.values()), text
 
@@ -267,10 +265,10 @@ def test_chart_dates_are_those_of_every_match(archive):
     common, rare = _word_samples(searcher)
     dated = 0
     for text in (common[0], f"{common[1]} -{common[2]}", rare[0], '"وزارت امور خارجه"'):
-        query_string = run_search(SearchParams(q=text)).query_string
-        docs = list(searcher.docs_for_query(backend.parser.parse(query_string)))
+        params = SearchParams(q=text)
+        docs = sorted(searcher.docs_for_query(_engine_query(backend, params)))
         expected = [date for date in map(_published, itertools.repeat(searcher), docs) if date]
-        assert backend.published_dates(query_string) == expected, text
+        assert get_engine().published_dates(run_search(params).request) == expected, text
         dated += len(expected) > 0
     assert dated == 4
 

@@ -17,8 +17,8 @@ from whoosh.sorting import FieldFacet
 from articles.models import Article
 from articles.search import indexing
 from articles.search.service import SearchParams, run_search
-from articles.search.whoosh import fast_search
-from articles.search.whoosh.backend import FacetKeyword, FacetListColumn
+from articles.search.whoosh import facets
+from articles.search.whoosh.schema import FacetKeyword, FacetListColumn
 from articles.tests.conftest import REPO
 
 pytestmark = pytest.mark.django_db
@@ -99,13 +99,12 @@ def test_facet_counts_are_reused_until_the_index_changes(import_paths):
 @pytest.mark.django_db(transaction=True)
 def test_warm_decodes_facet_values_before_the_first_search(import_paths):
     from articles.search.service import FACET_FIELDS, warm
-    from articles.search.whoosh import fast_search
 
     import_paths(DEMO)
-    fast_search._segment_values.clear()
+    facets._segment_values.clear()
     warm()  # what newsarchive.wsgi does before gunicorn forks
     segments = {s.segment_id() for s in indexing._backend().index._index._segments()}
-    assert {key for key in fast_search._segment_values if key[0] in segments} == {
+    assert {key for key in facets._segment_values if key[0] in segments} == {
         (segment, name) for segment in segments for name in FACET_FIELDS
     }
     page = run_search(SearchParams(q="ایران"))
@@ -145,5 +144,5 @@ def test_a_segment_without_a_facet_column_is_searched_and_counted(tmp_path):
         results = searcher.search(Term("text", "نفت"), limit=None, groupedby=[facet])
         assert len(results) == 3
         assert results.groups("entities") == {"opec": 2, "iran": 1, "iraq": 1}
-        fast = fast_search.grouped_search(searcher, Term("text", "نفت"), 10, [facet])
+        fast = facets.grouped_search(searcher, Term("text", "نفت"), 10, [facet])
         assert fast is None or fast.groups("entities") == results.groups("entities")

@@ -1,5 +1,8 @@
 """A Whoosh backend for haystack that knows the index is Persian, and stays quick as it grows.
 
+It owns the index: schema, writers, the write lock, searchers. The app does not call it:
+``articles.search.whoosh.engine`` (the ``SearchEngine`` the app calls) drives it.
+
 Haystack's stock Whoosh backend highlights with Whoosh's English ``StemmingAnalyzer`` and offers
 spelling suggestions only through that path. Our pages highlight with ``articles.search.highlight`` (the
 same Persian analysis as the index), so this subclass adds what the stock one lacks: a
@@ -11,7 +14,7 @@ cross-process write lock, access to the index's vocabulary for did-you-mean, and
   index, and hits no longer unpickle whole articles;
 * one searcher per thread is reused across requests until the index changes (the stock backend
   opens two readers over every segment per query, and a third to count documents), and it reads
-  the index files in place (see ``_MemoryViewFile``);
+  the index files in place (see ``searchers`` and ``files``);
 * one writer per batch (the stock backend opens a reader per document).
 * searches for words that must all appear are answered by ``fast_search`` from whole posting
   blocks (Whoosh walks them document by document in Python).
@@ -19,153 +22,27 @@ cross-process write lock, access to the index's vocabulary for did-you-mean, and
 
 from __future__ import annotations
 
-import fcntl
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from filelock import FileLock
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.constants import DJANGO_ID, ID
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier
-from whoosh import columns
 from whoosh.fields import KEYWORD, TEXT
-from whoosh.filedb import compound, structfile
 from whoosh.query import Or, Term
-from whoosh.searching import Results, ResultsPage, Searcher
 from whoosh.util.times import long_to_datetime
 
 import persian
-from articles.search.whoosh import fast_search
 from articles.search.whoosh.merge import OPTIMIZE, TIERED, StreamingWriter
+from articles.search.whoosh.schema import FacetKeyword, FacetListColumn, FacetListReader
+from articles.search.whoosh.searchers import _ReusingIndex
 
-
-class _MemoryViewFile:
-    """A read-only file over a slice of the index's mmap, without copying it.
-
-    Whoosh opens each file inside a segment as ``BufferFile(memoryview)``, whose ``BytesIO``
-    copies the whole file: every worker held a private copy of the index (~0.7 of its size on
-    disk, growing with the archive: 281 MB instead of 189 MB a worker at 6,456 articles). Read
-    in place, the pages stay in the page cache, shared by all workers. Without mmap at all
-    (``supports_mmap = False``) memory stays flat too, but searches cost ~35% more CPU.
-    """
-
-    def __init__(self, view: memoryview) -> None:
-        self._view, self._pos = view, 0
-
-    def read(self, size: int | None = -1) -> bytes:
-        end = len(self._view) if size is None or size < 0 else min(self._pos + size, len(self._view))
-        data = bytes(self._view[self._pos : end])
-        self._pos = end
-        return data
-
-    def readline(self, size: int | None = -1) -> bytes:
-        limit = len(self._view) if size is None or size < 0 else min(self._pos + size, len(self._view))
-        newline = bytes(self._view[self._pos : limit]).find(b"\n")
-        return self.read((newline + 1) if newline >= 0 else limit - self._pos)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        base = (0, self._pos, len(self._view))[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        self._view = memoryview(b"")
-
-
-class _InPlaceBufferFile(structfile.BufferFile):
-    def __init__(self, buf, name=None, onclose=None) -> None:
-        super().__init__(b"", name=name, onclose=onclose)
-        self._buf = buf
-        self.file = _MemoryViewFile(memoryview(buf))
-
-
-compound.BufferFile = _InPlaceBufferFile  # what ``CompoundStorage.open_file`` wraps a segment's files in
-
-# Module level, because Whoosh pickles the schema (and these classes by name) into the index.
-
-
-class FacetListReader(columns.PickleColumn.Reader):
-    def __getitem__(self, docnum: int) -> list[str]:
-        return super().__getitem__(docnum) or []
-
-
-class FacetListColumn(columns.PickleColumn):
-    """Each document's values of a multi-valued field, as one list (what facets count)."""
-
-    Reader = FacetListReader
-
-    def __init__(self) -> None:
-        super().__init__(columns.VarBytesColumn())
-
-    def stores_lists(self) -> bool:
-        return True
-
-    def default_value(self, reverse: bool = False) -> list[str]:
-        """A segment none of whose documents has a value holds no column: each has no values."""
-        return []
-
-
-class FacetKeyword(KEYWORD):
-    """Haystack's comma-separated KEYWORD field, with its values also in a list column."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(stored=True, commas=True, scorable=True, **kwargs)
-        self.column_type = FacetListColumn()  # KEYWORD's ``sortable=`` ignores a Column object
-
-    def to_column_value(self, value) -> list[str]:
-        if isinstance(value, str):
-            value = value.split(",")
-        return [v for v in value or () if v]
-
-
-class _KeptSearcher:
-    """A shared searcher handed to code that closes what it opens: closing keeps it open."""
-
-    def __init__(self, searcher: Searcher) -> None:
-        self._searcher = searcher
-
-    def __getattr__(self, name):
-        return getattr(self._searcher, name)
-
-    def search(self, q, limit=10, sortedby=None, reverse=False, groupedby=None, mask=None, **kwargs) -> Results:
-        """Whoosh's ``search``, with plain conjunctions and ranked ORs of plain terms ("more like
-        this") answered by ``fast_search`` (same hits, order and count), and haystack's facet
-        counts counted by it too (same counts; other options go through Whoosh's collectors)."""
-        if not kwargs:
-            if groupedby:
-                results = fast_search.grouped_search(
-                    self._searcher, q, limit, groupedby, sortedby=sortedby, reverse=reverse, mask=mask
-                )
-            else:
-                results = fast_search.search(self._searcher, q, limit, sortedby=sortedby, reverse=reverse, mask=mask)
-            if results is not None:
-                return results
-        return self._searcher.search(
-            q, limit=limit, sortedby=sortedby, reverse=reverse, groupedby=groupedby, mask=mask, **kwargs
-        )
-
-    def search_page(self, q, pagenum: int, pagelen: int = 10, **kwargs) -> ResultsPage:
-        if pagenum < 1:
-            raise ValueError("pagenum must be >= 1")
-        return ResultsPage(self.search(q, limit=pagenum * pagelen, **kwargs), pagenum, pagelen)
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        pass
+# Indexes written since the move to this package pickled the facet classes under this module.
+__all__ = ["FacetKeyword", "FacetListColumn", "FacetListReader", "PersianWhooshBackend", "PersianWhooshEngine"]
 
 
 class _Writer:
@@ -191,41 +68,6 @@ class _Writer:
     def remove_ids(self, identifiers) -> None:
         if identifiers:
             self.whoosh.delete_by_query(Or([Term(ID, identifier) for identifier in identifiers]))
-
-
-class _ReusingIndex:
-    """The Whoosh index as the backend holds it: ``searcher()`` reuses one searcher per thread.
-
-    A searcher is reopened only when a writer has committed since (``up_to_date`` compares the
-    index's generation on disk); everything else goes to the current index.
-    """
-
-    def __init__(self, index) -> None:
-        self._index = index
-        self._local = threading.local()
-
-    def refresh(self) -> _ReusingIndex:
-        self._index = self._index.refresh()
-        return self
-
-    def searcher(self, **kwargs) -> _KeptSearcher:
-        if kwargs:
-            return self._index.refresh().searcher(**kwargs)
-        current = getattr(self._local, "searcher", None)
-        if current is None or not current.up_to_date():
-            self._index = self._index.refresh()
-            fresh = self._index.searcher()
-            self._local.searcher = fresh
-            if current is not None:
-                current.close()
-            current = fresh
-        return _KeptSearcher(current)
-
-    def doc_count(self) -> int:
-        return self.searcher().doc_count()
-
-    def __getattr__(self, name):
-        return getattr(self._index, name)
 
 
 class PersianWhooshBackend(WhooshSearchBackend):
@@ -258,18 +100,13 @@ class PersianWhooshBackend(WhooshSearchBackend):
     def write_lock(self) -> Iterator[None]:
         """Serialize writers across processes (Whoosh allows one; a second raises LockError).
 
-        A blocking ``flock`` on a file beside the index: gunicorn workers, management commands and
-        tests queue here instead of failing or buffering in a background thread.
+        A blocking file lock beside the index: gunicorn workers, management commands and tests
+        queue here instead of failing or buffering in a background thread.
         """
         # Beside the index folder, not in it: clearing deletes the folder while we hold the lock.
-        parent = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(parent, exist_ok=True)
-        with open(os.path.abspath(self.path) + ".write.lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        with FileLock(os.path.abspath(self.path) + ".write.lock"):
+            yield
 
     def update(self, index, iterable, commit=True):
         """Replace the documents of ``iterable`` in one writer (one lock, one commit)."""
@@ -301,10 +138,12 @@ class PersianWhooshBackend(WhooshSearchBackend):
             writer = _Writer(self, StreamingWriter(self.index._index, limitmb=self.limitmb))
             try:
                 yield writer
+                writer.whoosh.commit(mergetype=TIERED)
             except BaseException:
-                writer.whoosh.cancel()
+                # Also when ``commit()`` itself raised (a full disk): Whoosh keeps its own write
+                # lock until the writer is cancelled, and every later write would fail.
+                _abandon(writer.whoosh)
                 raise
-            writer.whoosh.commit(mergetype=TIERED)
 
     _cleared = 0  # times this process emptied the index: an emptied index restarts its generations
 
@@ -410,49 +249,17 @@ class PersianWhooshBackend(WhooshSearchBackend):
                     return persian.display(token.text)
         return None
 
-    def similar(self, identifier: str, text: str, limit: int, exclude_query: str = "") -> list[str]:
-        """``django_id``s of up to ``limit`` documents like ``text`` (the document ``identifier``'s),
-        none matching ``exclude_query``.
 
-        Whoosh's ``more_like`` needs the field stored; the caller has the text from the database.
-        Unwanted documents are masked rather than the wanted ones allowed: drafts are few, and an
-        allow-list would list every published article on every page view.
-        """
-        if not self.setup_complete:
-            self.setup()
-        with self.index.searcher() as searcher:
-            field = self.content_field_name
-            docnum = searcher.document_number(**{ID: identifier})
-            mask = set(searcher.docs_for_query(self.parser.parse(exclude_query))) if exclude_query else set()
-            if docnum is not None:
-                mask.add(docnum)
-            terms = searcher.key_terms_from_text(field, text, numterms=10, normalize=False)
-            query = Or([Term(field, word, boost=weight) for word, weight in terms])
-            return [hit[DJANGO_ID] for hit in searcher.search(query, limit=limit, mask=mask or None)]
-
-    def published_dates(self, query_string: str, field: str = "published") -> list[datetime]:
-        """The ``published`` value of every document matching ``query_string`` (for charts).
-
-        Reads the sortable column instead of stored fields and skips scoring: a histogram over
-        tens of thousands of matches stays cheap.
-        """
-        if not self.setup_complete:
-            self.setup()
-        with self.index.searcher() as searcher:
-            parsed = self.parser.parse(query_string)
-            docnums = fast_search.matching_docs(searcher, parsed)
-            if docnums is None:
-                docnums = searcher.docs_for_query(parsed)
-            column = searcher.reader().column_reader(field, translate=False)
-            dates = []
-            for docnum in docnums:
-                try:  # articles without a date hold the column's default, not a datetime
-                    value = long_to_datetime(column[docnum])
-                except (OverflowError, ValueError):
-                    continue
-                if value.year >= 1900:
-                    dates.append(value)
-            return dates
+def _abandon(writer) -> None:
+    """Cancel ``writer`` whatever state a failed block or commit left it in, releasing its lock."""
+    if writer.is_closed:
+        return
+    try:
+        writer.cancel()
+    except Exception:  # a half-finished commit may have closed the segment's files already
+        if writer.writelock:
+            writer.writelock.release()
+        writer.is_closed = True
 
 
 class PersianWhooshEngine(WhooshEngine):

@@ -1,24 +1,20 @@
 """Conjunctions and ORs of plain terms, answered from whole posting blocks instead of Whoosh's matchers.
 
-Most searches are a few words that must all appear, minus the drafts (and any excluded words):
-``And([Not(Term(status, draft)), Term(text, a), Term(text, b)])``. Whoosh answers that by
+Most searches are a few words that must all appear, ``And([Term(text, a), Term(text, b)])``,
+minus the drafts and any excluded words (a ``mask``; a ``Not`` inside the ``And`` is answered
+too). Whoosh answers that by
 walking the posting lists one document at a time in Python (``IntersectionMatcher.skip_to``),
 scoring and collecting every match: ~95 ms for three frequent words at 50,000 articles.
 Here each term's postings are decoded a block at a time, intersected as sets, scored with the
 same BM25F numbers and ranked with ``heapq``: the same hits, order and count, without the
-per-document matcher calls. A term's decoded postings are kept (bounded, per segment reader):
-unpickling blocks that hold every position is most of what remains, and frequent words recur.
+per-document matcher calls. A term's decoded postings are kept (``postings``).
 
 An article's "more like this" is an OR of its ten key terms, each boosted by its weight, minus
 the article and the drafts (a ``mask``). Whoosh walks every posting of every term through a tree
 of ``UnionMatcher``s (~80–200 ms at 50,000 articles); here each document's term scores are added
 up in dictionaries, in the same tree order, so the sums are the same floats.
 
-A query's facets (haystack's ``groupedby``: how many matches each source, category, entity has)
-make Whoosh score every match through its matchers and unpickle each one's values from every facet
-column (~1.2 s for a word in 63,000 of 100,000 articles); ``grouped_search`` takes the matches from
-here (or from Whoosh's collector, ungrouped) and counts values decoded once per segment (~8 MB a
-process at 100,000 articles, ~0.75 s to decode once): the same counts, ~0.25 s.
+Facet counts over the same matches are ``articles.search.whoosh.facets``.
 
 Whoosh's own top-N for ``NOT draft AND word`` is wrong for common words: with a ``limit``, its
 collector's matcher replacement (``replace(minscore)``, through the NOT's ``InverseMatcher``) stops
@@ -31,33 +27,18 @@ from __future__ import annotations
 
 import functools
 import heapq
-import pickle
-import threading
-import weakref
-from array import array
-from bisect import bisect_left, insort
-from collections import Counter, OrderedDict
-from itertools import accumulate, repeat
+from bisect import insort
+from itertools import repeat
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.columns import PickleColumn
 from whoosh.matching.binary import UnionMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F, WeightScorer
 from whoosh.searching import Results
-from whoosh.sorting import Count, FieldFacet, MultiFacet
+from whoosh.sorting import MultiFacet
 from whoosh.util import make_weighted_tree
 
-# Per segment reader and field: each document's field length, decoded once per searcher.
-_lengths_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-# Decoded postings of recently searched terms, per segment reader: 12 bytes a posting, so at most
-# ~12 MB a process (the most frequent word of a 100,000-article archive has ~65,000 postings).
-POSTINGS_KEPT = 1_000_000
-_postings_cache: OrderedDict = OrderedDict()
-_postings_kept = 0
-_postings_lock = threading.Lock()
+from articles.search.whoosh.postings import field_lengths, postings
+from articles.search.whoosh.scoring import LuceneBM25
 
 
 def plan(q) -> tuple[list[wq.Term], list[wq.Term]] | None:
@@ -91,12 +72,19 @@ def union_plan(q) -> list[wq.Term] | None:
 
 
 def search(
-    searcher, q, limit: int | None, sortedby=None, reverse: bool = False, mask: set[int] | None = None
+    searcher,
+    q,
+    limit: int | None,
+    sortedby=None,
+    reverse: bool = False,
+    mask: set[int] | None = None,
+    allow: set[int] | None = None,
 ) -> Results | None:
-    """What ``searcher.search(q, limit=limit, sortedby=sortedby, reverse=reverse, mask=mask)``
-    returns, or None when ``q`` is neither a plain conjunction nor a ranked OR of plain terms (or
-    scoring is not BM25F, or the mask is not a set of document numbers): ask Whoosh then."""
-    if type(searcher.weighting) is not BM25F or (mask is not None and type(mask) is not set):
+    """What ``searcher.search(q, limit=limit, sortedby=sortedby, reverse=reverse, mask=mask,
+    filter=allow)`` returns, or None when ``q`` is neither a plain conjunction nor a ranked OR of
+    plain terms (or scoring is not BM25, or the mask is not a set of document numbers): ask
+    Whoosh then."""
+    if type(searcher.weighting) not in (BM25F, LuceneBM25) or (mask is not None and type(mask) is not set):
         return None
     terms = plan(q)
     union = union_plan(q) if terms is None and sortedby is None else None
@@ -123,6 +111,9 @@ def search(
     if mask:  # Whoosh's FilterCollector: masked documents are neither ranked nor counted
         items = [item for item in items if item[1] not in mask]
         docset.difference_update(mask)
+    if allow is not None:  # and only allowed ones are
+        items = [item for item in items if item[1] in allow]
+        docset.intersection_update(allow)
     if categorizer is None:
         # TopCollector's order: higher score first, then the lower document number.
         # Only documents scoring at least the limit-th best score can make the page.
@@ -146,7 +137,7 @@ def _segment_docs(sub, q, required, excluded, scored: bool) -> tuple[list[int], 
     reader = sub.reader()
     keys = []
     for term in required:
-        key = _key(reader, term)
+        key = term_key(reader, term)
         if key is None:
             return [], []
         if all(key != seen for _, seen, _ in keys):  # a repeated word scores twice, decodes once
@@ -155,13 +146,13 @@ def _segment_docs(sub, q, required, excluded, scored: bool) -> tuple[list[int], 
     # What SegmentReader.postings reads to filter deleted documents out of each posting list.
     removed = set(reader._perdoc.deleted_docs()) if reader.has_deletions() else set()
     for term in excluded:
-        key = _key(reader, term)
+        key = term_key(reader, term)
         if key is not None:
-            removed.update(_postings(reader, key)[0])
+            removed.update(postings(reader, key)[0])
     tfs_by_term = {}
     docs = None
     for _, key, term in keys:
-        ids, tfs = _postings(reader, key)
+        ids, tfs = postings(reader, key)
         if docs is None:  # the rarest term: its ids, in order, are the candidates
             if removed:
                 kept = [i for i, d in enumerate(ids) if d not in removed]
@@ -189,7 +180,7 @@ def _segment_docs(sub, q, required, excluded, scored: bool) -> tuple[list[int], 
     return docs, _scores(sub, docs, subqueries, tfs_by_term)
 
 
-def _key(reader, term: wq.Term) -> tuple[str, bytes] | None:
+def term_key(reader, term: wq.Term) -> tuple[str, bytes] | None:
     """``(field, term bytes)`` as the index holds it, or None when the segment lacks it."""
     try:
         key = (term.fieldname, reader.schema[term.fieldname].to_bytes(term.text))
@@ -224,12 +215,12 @@ def _tree_sum(node, columns):
 def _term_scores(sub, term: wq.Term, docs, tfs) -> list[float]:
     """The term's score in each of ``docs`` (its weight in each being ``tfs``), boost included."""
     reader = sub.reader()
-    scorer = sub.weighting.scorer(sub, *_key(reader, term))
+    scorer = sub.weighting.scorer(sub, *term_key(reader, term))
     if type(scorer) is WeightScorer:  # a field without lengths (a keyword): the weight itself
         scores = list(tfs)
     else:
         idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        lengths = _field_lengths(reader, term.fieldname)
+        lengths = field_lengths(reader, term.fieldname)
         # whoosh.scoring.bm25, inlined, term for term: the same floats as Whoosh's scorer.
         scores = [
             idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
@@ -272,11 +263,11 @@ def _segment_union(sub, terms: list[wq.Term]) -> tuple[list[int], list[float]]:
     reader = sub.reader()
     leaves = []
     for term in terms:
-        key = _key(reader, term)
+        key = term_key(reader, term)
         if key is None:  # Whoosh's NullMatcher: a leaf of the tree that matches nothing
             leaves.append(None)
             continue
-        ids, tfs = _postings(reader, key)
+        ids, tfs = postings(reader, key)
         leaves.append(dict(zip(ids, _term_scores(sub, term, ids, tfs), strict=True)))
     count = len(terms)
     if count == 1:
@@ -328,134 +319,6 @@ def _union(node, leaves) -> dict[int, float] | None:
     return a
 
 
-def _postings(reader, key: tuple[str, bytes]) -> tuple[array, array]:
-    """A term's document numbers and weights in a segment, decoded once and kept while the
-    segment's reader is (least recently used first out beyond ``POSTINGS_KEPT`` postings):
-    unpickling a frequent word's blocks (they hold every position) is most of a search's cost.
-    """
-    cache_key = (weakref.ref(reader), key)
-    with _postings_lock:
-        found = _postings_cache.get(cache_key)
-        if found is not None:
-            _postings_cache.move_to_end(cache_key)
-            return found
-    ids, tfs = _decode(reader.postings(*key))
-    found = array("i", ids), array("d", tfs)
-    global _postings_kept
-    with _postings_lock:
-        if _postings_cache.get(cache_key) is None:
-            _postings_cache[cache_key] = found
-            _postings_kept += len(ids)
-            while _postings_kept > POSTINGS_KEPT and len(_postings_cache) > 1:
-                _, (old_ids, _) = _postings_cache.popitem(last=False)
-                _postings_kept -= len(old_ids)
-    return found
-
-
-def _decode(matcher) -> tuple[list[int], list[float]]:
-    """A posting list's document numbers and term weights, read a block at a time.
-
-    Deleted documents are left in (the caller removes them once for all terms).
-    """
-    if type(matcher) is FilterMatcher:  # what a reader with deletions wraps its postings in
-        matcher = matcher.child
-    if type(matcher) is not W3LeafMatcher or matcher._byteids:
-        ids, tfs = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            tfs.append(matcher.weight())
-            matcher.next()
-        return ids, tfs
-    ids, tfs = [], []
-    while not matcher._atend:
-        # W3LeafMatcher internals (_read_data / _data / _next_block): its own skip_to and
-        # _read_ids decode the same tuple, id by id through a Python generator.
-        matcher._read_data()
-        raw_ids, raw_weights = matcher._data[0], matcher._data[1]
-        ids.extend(accumulate(raw_ids))  # whoosh.util.numlists.delta_decode, at C speed
-        count = matcher._blocklength
-        if raw_weights is None:
-            tfs.extend(repeat(1.0, count))
-        elif isinstance(raw_weights, float):
-            tfs.extend(repeat(raw_weights, count))
-        else:
-            tfs.extend(raw_weights)
-        matcher._next_block()
-    return ids, tfs
-
-
-def _field_lengths(reader, fieldname: str) -> list[int]:
-    by_field = _lengths_cache.setdefault(reader, {})
-    if fieldname not in by_field:
-        length = reader.doc_field_length
-        by_field[fieldname] = [length(d, fieldname, 1) for d in range(reader.doc_count_all())]
-    return by_field[fieldname]
-
-
-def facet_names(searcher, groupedby) -> list[str] | None:
-    """The fields of ``groupedby`` if it is only haystack's facets, ``FieldFacet(name,
-    allow_overlap=True, maptype=Count)`` over fields keeping each document's values in a list
-    column (what ``grouped_search`` counts itself), else None."""
-    if type(groupedby) not in (list, tuple) or not groupedby:
-        return None
-    reader = searcher.reader()
-    names = []
-    for facet in groupedby:
-        if type(facet) is not FieldFacet or not facet.allow_overlap or facet.maptype is not Count:
-            return None
-        try:
-            field = searcher.schema[facet.fieldname]
-        except KeyError:
-            return None
-        if field.vector or not field.column_type or not field.column_type.stores_lists():
-            return None  # OverlappingCategorizer would read term vectors or postings instead
-        if not reader.has_column(facet.fieldname):
-            return None
-        names.append(facet.fieldname)
-    return names
-
-
-def grouped_search(
-    searcher, q, limit: int | None, groupedby, sortedby=None, reverse: bool = False, mask: set[int] | None = None
-) -> Results | None:
-    """What ``searcher.search(q, limit=limit, groupedby=groupedby, ...)`` returns for haystack's
-    facets (see ``facet_names``; else None: ask Whoosh), hits and counts alike.
-
-    Whoosh reads and unpickles every matching document's values from each facet's column, one
-    document at a time, while it scores them all through its matchers (~1 s for a word in 63,000
-    of 100,000 articles). Here the hits come from ``search`` (or Whoosh's own collector without
-    the grouping, when ``search`` cannot plan the query) and each facet's values are decoded once
-    per segment (``_facet_values``), then counted at C speed.
-    """
-    names = facet_names(searcher, groupedby)
-    if names is None:
-        return None
-    leaves = list(searcher.leaf_searchers())
-    values_by_name = {name: [_facet_values(sub.reader(), name) for sub, _ in leaves] for name in names}
-    if any(None in segments for segments in values_by_name.values()):
-        return None
-    results = None
-    if sortedby is not None or not reverse:  # ``search`` reverses only a sort, as Whoosh ranks
-        results = search(searcher, q, limit, sortedby=sortedby, reverse=reverse, mask=mask)
-    if results is None:
-        # The collector ``groupedby`` makes Whoosh use (every match, scored, when unsorted).
-        results = searcher.search(q, limit=limit if sortedby else None, sortedby=sortedby, reverse=reverse, mask=mask)
-    docs = sorted(results.docs())
-    facetmaps = {}
-    for name, segments in values_by_name.items():
-        counts = Counter()
-        for (_, offset), values in zip(leaves, segments, strict=True):
-            low, high = bisect_left(docs, offset), bisect_left(docs, offset + len(values.ends))
-            values.count(docs[low:high], offset, counts)
-        facetmap = Count()
-        facetmap.dict.update(zip(map(_names[name].__getitem__, counts), counts.values(), strict=True))
-        facetmaps[name] = facetmap
-        if len(_segment_values) > len(leaves) * len(names):
-            _forget_other_segments(name, {sub.reader().segment().segment_id() for sub, _ in leaves})
-    results._facetmaps = facetmaps
-    return results
-
-
 def matching_docs(searcher, q) -> list[int] | None:
     """``sorted(searcher.docs_for_query(q))`` for a plain conjunction (see ``plan``), else None."""
     terms = plan(q)
@@ -466,95 +329,3 @@ def matching_docs(searcher, q) -> list[int] | None:
         found, _ = _segment_docs(sub, q, *terms, scored=False)
         docs.extend([offset + d for d in found] if offset else found)
     return docs
-
-
-# Each facet field's values per document, per segment (``_FacetValues``): a segment's columns
-# never change, so they are kept by segment id (beyond the searcher that read them: after a commit
-# only new segments are decoded) until a searcher over other segments asks for the field.
-_segment_values: dict[tuple[str, str], _FacetValues] = {}
-_values_lock = threading.Lock()
-# Per field: every value seen, numbered in the order first seen (``_ids``), and back (``_names``).
-_ids: dict[str, dict] = {}
-_names: dict[str, list] = {}
-
-
-class _FacetValues:
-    """A segment's documents' values of one field, as value numbers packed in one array: document
-    ``d``'s are ``values[starts[d]:ends[d]]`` (~4 bytes a value, not a tuple of strings per document:
-    entities of 100,000 articles take 6.5 MB instead of 19)."""
-
-    def __init__(self, numbers: array, starts: array) -> None:
-        self.bytes = numbers.tobytes()
-        byte_starts = array("I", [start * numbers.itemsize for start in starts])
-        self.starts = memoryview(byte_starts)[:-1]
-        self.ends = memoryview(byte_starts)[1:]
-
-    def count(self, docs: list[int], offset: int, counts: Counter) -> None:
-        """Add the values of ``docs`` (global document numbers, ``offset`` being the segment's)."""
-        if offset:
-            docs = [d - offset for d in docs]
-        slices = map(slice, map(self.starts.__getitem__, docs), map(self.ends.__getitem__, docs))
-        counts.update(memoryview(b"".join(map(self.bytes.__getitem__, slices))).cast("I"))
-
-
-def _facet_values(reader, fieldname: str) -> _FacetValues | None:
-    """The segment's ``_FacetValues`` for ``fieldname`` (None for a reader without a segment)."""
-    segment = reader.segment() if hasattr(reader, "segment") else None
-    if segment is None:
-        return None
-    key = (segment.segment_id(), fieldname)
-    found = _segment_values.get(key)
-    if found is None:
-        with _values_lock:  # one decoder at a time: it numbers new values
-            found = _segment_values.get(key)
-            if found is None:
-                found = _segment_values[key] = _decode_values(reader, fieldname)
-    return found
-
-
-def warm_facets(searcher, fieldnames) -> None:
-    """Decode the facet values of every segment of ``searcher`` now, for ``fieldnames``."""
-    for sub, _offset in searcher.leaf_searchers():
-        for fieldname in fieldnames:
-            if fieldname in sub.schema:
-                _facet_values(sub.reader(), fieldname)
-
-
-def _forget_other_segments(fieldname: str, segment_ids: set[str]) -> None:
-    """Drop the field's values of segments other than ``segment_ids`` (merged away, or of another
-    index): a searcher over them decodes them again."""
-    with _values_lock:
-        for key in [key for key in _segment_values if key[1] == fieldname and key[0] not in segment_ids]:
-            del _segment_values[key]
-
-
-def _decode_values(reader, fieldname: str) -> _FacetValues:
-    """Every document's values in the segment, as ``OverlappingCategorizer.keys_for`` reads them
-    (a document without any has none), unpickling each distinct column value once."""
-    creader = reader.column_reader(fieldname, translate=False)
-    if isinstance(creader, PickleColumn.Reader):  # ``FacetListColumn``: the pickled bytes, in order
-        stored, load = iter(creader._child), pickle.loads
-    else:
-        stored, load = map(creader.__getitem__, range(reader.doc_count_all())), None
-    ids = _ids.setdefault(fieldname, {})
-    names = _names.setdefault(fieldname, [])
-    decoded: dict = {}
-    numbers, starts = array("I"), [0]
-    for value in stored:
-        key = value if isinstance(value, bytes | str | None) else tuple(value)
-        found = decoded.get(key)
-        if found is None:
-            values = (load(value) if load else value) if value else ()
-            try:
-                found = list(map(ids.__getitem__, values))
-            except KeyError:
-                found = []
-                for name in values:
-                    if name not in ids:
-                        ids[name] = len(names)
-                        names.append(name)
-                    found.append(ids[name])
-            decoded[key] = found
-        numbers.extend(found)
-        starts.append(len(numbers))
-    return _FacetValues(numbers, starts)

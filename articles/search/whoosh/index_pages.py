@@ -1,6 +1,6 @@
 """A worker's view of the index's pages is given back after each request.
 
-Whoosh maps each segment file (mmap) and reads it in place (``search_backend._MemoryViewFile``):
+Whoosh maps each segment file (mmap) and reads it in place (``articles.search.whoosh.files``):
 the pages live in the kernel's page cache, shared by every worker. But a page a process has
 touched counts in that process's resident set for as long as it stays mapped, so a worker's RSS
 grew with the part of the index it had ever read (818 MB a worker at 100,000 articles, 451 MB
@@ -27,7 +27,9 @@ def _remember_mapping(self, *args, **kwargs) -> None:
         _mapped.add(self)
 
 
-compound.CompoundStorage.__init__ = _remember_mapping
+def install() -> None:
+    """Track every segment file Whoosh maps (called once by ``articles.search.whoosh.install``)."""
+    compound.CompoundStorage.__init__ = _remember_mapping
 
 
 def release() -> int:

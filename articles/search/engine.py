@@ -1,0 +1,159 @@
+"""What the archive needs of a search engine, whichever one runs it.
+
+``articles.search.service`` (what views, the API and feeds call) talks only to a ``SearchEngine``;
+``get_engine()`` returns the configured one (the embedded Whoosh engine today; a server engine
+can follow behind the same class). Every input is one of our own types: the reader's query as
+``articles.search.query`` parsed it (terms already analyzed by ``persian``), filters, a sort and
+a page. An engine compiles them straight into its own queries and never analyzes a term again:
+the Persian analyzer is not idempotent, so a term analyzed twice can miss its own article.
+(The model is wagtail's ``wagtail/search/backends/base.py``: one base class, one query compiler
+per backend.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from articles.search.query import ParsedQuery
+
+if TYPE_CHECKING:
+    from articles.models import Article
+
+FACET_FIELDS = ("source", "categories", "entities")
+Sort = Literal["relevance", "newest", "oldest"]
+# "all": every word, and when that finds nothing, the articles with most of them (today's rule);
+# "any": BM25 over an OR of the words (the ranking a later step makes the default).
+Match = Literal["all", "any"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows a search besides its words. Values are slugs; dates are naive UTC bounds."""
+
+    sources: tuple[str, ...] = ()  # any of these (``source:`` in the query, or the source filter)
+    category: str = ""
+    tag: str = ""
+    entity: str = ""
+    published_from: dt.datetime | None = None  # inclusive
+    published_before: dt.datetime | None = None  # exclusive
+    include_drafts: bool = False
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    parsed: ParsedQuery
+    filters: Filters = Filters()
+    sort: Sort = "relevance"
+    offset: int = 0
+    limit: int = 20
+    facets: bool = True
+    match: Match = "all"
+
+    def key(self) -> tuple:
+        """What decides the matching set (not the page, sort or facets): count and facets key on it."""
+        return (self.parsed.key(), self.filters, self.match)
+
+
+@dataclass
+class SearchResult:
+    hits: list[tuple[int, float]] = field(default_factory=list)  # (article pk, score) of the page
+    count: int = 0  # every matching article, whatever the page
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # field → (slug, count)
+    relaxed: bool = False  # match="all" found nothing with every word: most words instead
+
+
+class IndexWriter(ABC):
+    """One batch of index changes; committed when ``SearchEngine.writing()``'s block ends."""
+
+    @abstractmethod
+    def update(self, articles: Iterable[Article]) -> int:
+        """Replace these articles' documents; returns how many were written."""
+
+    @abstractmethod
+    def remove(self, pks: Iterable[int]) -> None:
+        """Drop these articles' documents (absent ones are ignored)."""
+
+
+class SearchEngine(ABC):
+    @abstractmethod
+    def search(self, request: SearchRequest) -> SearchResult:
+        """One page of hits, the total count and (when asked) the facet counts of the same set."""
+
+    @abstractmethod
+    def published_dates(self, request: SearchRequest) -> list[dt.datetime]:
+        """The publication time (naive UTC) of every article the request matches (the attention chart)."""
+
+    @abstractmethod
+    def similar(self, article: Article, limit: int) -> list[int]:
+        """Pks of published articles like ``article`` ("more like this"), best first, itself excluded."""
+
+    @abstractmethod
+    def corrections(self, terms: list[str]) -> dict[str, str]:
+        """For each term the index lacks, a close term it has."""
+
+    @abstractmethod
+    def surface_form(self, term: str) -> str | None:
+        """How ``term`` is written in an indexed article (suggestions are shown as written)."""
+
+    @abstractmethod
+    def writing(self) -> AbstractContextManager[IndexWriter]:
+        """One writer, serialized across processes, committed when the block ends (cancelled if
+        the block or the commit raises)."""
+
+    @abstractmethod
+    def version(self) -> tuple:
+        """Changes with every commit (per-process caches key on it)."""
+
+    @abstractmethod
+    def indexed_versions(self) -> dict[int, dt.datetime | None]:
+        """Article pk → the ``updated`` time its live document was indexed with (``check_index``)."""
+
+    @abstractmethod
+    def doc_count(self) -> int: ...
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Empty the index."""
+
+    def optimize(self) -> None:
+        """Compact the index after a bulk import (nothing to do on engines that need not)."""
+        return None
+
+    def warm(self) -> None:
+        """Load what the first search would load, before the web server forks its workers."""
+        return None
+
+    def index(self, articles: Iterable[Article]) -> int:
+        with self.writing() as writer:
+            return writer.update(articles)
+
+    def remove(self, pks: Iterable[int]) -> None:
+        pks = list(pks)
+        if pks:
+            with self.writing() as writer:
+                writer.remove(pks)
+
+
+_engines: dict[str, SearchEngine] = {}
+
+
+def get_engine() -> SearchEngine:
+    """The configured engine (``settings.NEWSARCHIVE_SEARCH_ENGINE``, a class path), one per process."""
+    path = settings.NEWSARCHIVE_SEARCH_ENGINE
+    engine = _engines.get(path)
+    if engine is None:
+        engine = _engines[path] = import_string(path)()
+    return engine
+
+
+def bm25() -> tuple[float, float]:
+    """``(k1, b)`` for relevance ranking, from settings."""
+    return float(settings.SEARCH_BM25_K1), float(settings.SEARCH_BM25_B)

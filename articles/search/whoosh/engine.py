@@ -1,0 +1,226 @@
+"""The embedded engine: ``articles.search.engine.SearchEngine`` over the Whoosh index.
+
+Haystack's ``PersianWhooshBackend`` keeps owning the index (schema, writer, lock, searchers);
+this class is what the app calls. Queries are compiled from the parsed query into Whoosh objects
+(``compile``), answered by ``fast_search`` where it can (plain conjunctions, ORs of terms) and by
+Whoosh otherwise; the count and the facets are always those of the one set of matching
+documents, so every page of a search states the same count and the facets add up to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from haystack import connections
+from haystack.constants import DJANGO_ID, ID
+from whoosh import query as wq
+from whoosh.searching import Searcher
+from whoosh.util.times import long_to_datetime
+
+from articles.search import engine
+from articles.search.whoosh import facets, fast_search
+from articles.search.whoosh.compile import DRAFT, TEXT, Compiled, compile_any, compile_search
+from articles.search.whoosh.postings import postings
+from articles.search.whoosh.scoring import LuceneBM25
+
+_SORTS = {"newest": ("published", True), "oldest": ("published", False)}
+
+
+def _identifier(pk: int) -> str:
+    return f"articles.article.{pk}"
+
+
+class _Writer(engine.IndexWriter):
+    def __init__(self, writer, index) -> None:
+        self._writer, self._index = writer, index
+
+    def update(self, articles) -> int:
+        return self._writer.update(self._index, articles)
+
+    def remove(self, pks: Iterable[int]) -> None:
+        self._writer.remove_ids([_identifier(pk) for pk in pks])
+
+
+class WhooshSearchEngine(engine.SearchEngine):
+    @property
+    def backend(self):
+        """Haystack's backend of the ``default`` connection (tests point it at other folders)."""
+        backend = connections["default"].get_backend()
+        if not backend.setup_complete:
+            backend.setup()
+        return backend
+
+    @contextmanager
+    def _searcher(self) -> Iterator:
+        """This thread's searcher (reused until the index changes), without the fast-path wrapper."""
+        with self.backend.index.searcher() as kept:
+            yield kept._searcher
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def search(self, request: engine.SearchRequest) -> engine.SearchResult:
+        with self._searcher() as searcher:
+            if request.match == "any":
+                return self._search(_lucene(searcher), request, compile_any(request.parsed, request.filters))
+            result = self._search(searcher, request, compile_search(request.parsed, request.filters))
+            if result.count == 0 and len(request.parsed.plain_terms()) > 1:  # all words found nothing
+                relaxed = compile_search(request.parsed, request.filters, relaxed=True)
+                result = self._search(searcher, request, relaxed)
+                result.relaxed = True
+        return result
+
+    def _search(self, searcher, request: engine.SearchRequest, compiled: Compiled) -> engine.SearchResult:
+        mask = excluded_docs(searcher, compiled.excluded)
+        allow = allowed_docs(searcher, compiled.allowed)
+        sortedby, reverse = _SORTS.get(request.sort, (None, False))
+        top = request.offset + request.limit
+        results = fast_search.search(
+            searcher, compiled.query, top, sortedby=sortedby, reverse=reverse, mask=mask, allow=allow
+        )
+        if results is not None:
+            docs = results.docs()
+        else:
+            # A phrase, a date range, ...: Whoosh's collectors, every match collected. With a
+            # limit, Whoosh counts matches without the mask (``TopCollector.all_ids`` searches
+            # again), which made the count change from page to page.
+            results = searcher.search(
+                compiled.query, limit=None, sortedby=sortedby, reverse=reverse, mask=mask or None, filter=allow
+            )
+            docs = {docnum for _, docnum in results.top_n}
+        page = results.top_n[request.offset : top]
+        result = engine.SearchResult(
+            # A sorted page's first values are sort keys, not scores.
+            hits=[(_pk(searcher, docnum), 0.0 if sortedby else float(score or 0.0)) for score, docnum in page],
+            count=len(docs),
+        )
+        if request.facets:
+            names = list(engine.FACET_FIELDS)
+            counts = facets.count_values(searcher, docs, names)
+            result.facets = {name: sorted(counts[name].items(), key=lambda p: (-p[1], p[0])) for name in names}
+        return result
+
+    def published_dates(self, request: engine.SearchRequest) -> list[dt.datetime]:
+        """Reads the sortable ``published`` column of the matching set, unscored."""
+        with self._searcher() as searcher:
+            if request.match == "any":
+                compiled = compile_any(request.parsed, request.filters)
+            else:
+                compiled = compile_search(request.parsed, request.filters)
+            docs = matching_docs(searcher, compiled, excluded_docs(searcher, compiled.excluded))
+            if not docs and request.match == "all" and len(request.parsed.plain_terms()) > 1:  # as search relaxes
+                compiled = compile_search(request.parsed, request.filters, relaxed=True)
+                docs = matching_docs(searcher, compiled, excluded_docs(searcher, compiled.excluded))
+            column = searcher.reader().column_reader("published", translate=False)
+            dates = []
+            for docnum in sorted(docs):
+                try:  # articles without a date hold the column's default, not a datetime
+                    value = long_to_datetime(column[docnum])
+                except (OverflowError, ValueError):
+                    continue
+                if value.year >= 1900:
+                    dates.append(value)
+            return dates
+
+    def similar(self, article, limit: int) -> list[int]:
+        """An OR of the article's ten most telling terms (from its text in the database: the index
+        does not store it), boosted by their weight; the article itself and drafts masked out
+        (drafts are few: an allow-list would list every published article on every page view)."""
+        text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
+        with self._searcher() as searcher:
+            mask = excluded_docs(searcher, [wq.Term("status", DRAFT)])
+            docnum = searcher.document_number(**{ID: _identifier(article.pk)})
+            if docnum is not None:
+                mask.add(docnum)
+            terms = searcher.key_terms_from_text(TEXT, text, numterms=10, normalize=False)
+            if not terms:
+                return []
+            q = wq.Or([wq.Term(TEXT, word, boost=weight) for word, weight in terms])
+            results = fast_search.search(searcher, q, limit, mask=mask or None)
+            if results is None:
+                results = searcher.search(q, limit=limit, mask=mask or None)
+            return [_pk(searcher, docnum) for _, docnum in results.top_n[:limit]]
+
+    def corrections(self, terms: list[str]) -> dict[str, str]:
+        return self.backend.corrections(terms)
+
+    def surface_form(self, term: str) -> str | None:
+        return self.backend.surface_form(term)
+
+    # -- the index ---------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[engine.IndexWriter]:
+        from articles.models import Article
+
+        index = connections["default"].get_unified_index().get_index(Article)
+        with self.backend.writing() as writer:
+            yield _Writer(writer, index)
+
+    def version(self) -> tuple:
+        return self.backend.version()
+
+    def indexed_versions(self) -> dict[int, dt.datetime | None]:
+        return {int(pk): value for pk, value in self.backend.indexed_versions().items()}
+
+    def doc_count(self) -> int:
+        return self.backend.doc_count()
+
+    def clear(self) -> None:
+        self.backend.clear()
+
+    def optimize(self) -> None:
+        self.backend.optimize()
+
+    def warm(self) -> None:
+        """Decode the facet values now (``newsarchive.wsgi`` calls it before gunicorn forks): the
+        first search of each worker does not pay for them (~0.75 s at 100,000 articles), and the
+        workers share them. The searcher is closed again: a forked worker opens its own."""
+        with self.backend.index.refresh()._index.searcher() as searcher:
+            facets.warm_facets(searcher, engine.FACET_FIELDS)
+
+
+def _pk(searcher, docnum: int) -> int:
+    return int(searcher.stored_fields(docnum)[DJANGO_ID])
+
+
+def excluded_docs(searcher, queries: list[wq.Query]) -> set[int]:
+    """The documents matching any of ``queries``, as one set: a term costs one posting list
+    (decoded a block at a time), however many there are."""
+    docs: set[int] = set()
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        for q in queries:
+            if type(q) is wq.Term:
+                key = fast_search.term_key(reader, q)
+                found = postings(reader, key)[0] if key is not None else ()
+            else:
+                found = sub.docs_for_query(q)
+            docs.update([offset + d for d in found] if offset else found)
+    return docs
+
+
+def _docs(searcher, q: wq.Query) -> set[int]:
+    docs = fast_search.matching_docs(searcher, q)
+    return set(docs) if docs is not None else set(searcher.docs_for_query(q))
+
+
+def allowed_docs(searcher, queries: list[wq.Query]) -> set[int] | None:
+    """The documents matching every one of ``queries`` (None: no restriction)."""
+    if not queries:
+        return None
+    return _docs(searcher, queries[0] if len(queries) == 1 else wq.And(queries))
+
+
+def matching_docs(searcher, compiled: Compiled, mask: set[int]) -> set[int]:
+    """Every live document matching ``compiled`` and none of the mask."""
+    found = _docs(searcher, compiled.query) - mask
+    allow = allowed_docs(searcher, compiled.allowed)
+    return found if allow is None else found & allow
+
+
+def _lucene(searcher) -> Searcher:
+    """A searcher over the same readers ranking with ``LuceneBM25`` (same k1 and b)."""
+    k1, b = engine.bm25()
+    return Searcher(searcher.reader(), weighting=LuceneBM25(B=b, K1=k1), fromindex=searcher._ix, closereader=False)
