@@ -22,10 +22,9 @@ from haystack import connections
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
-import persian
 from articles import jalali
 from articles.models import Article, Category, Entity, Source
-from articles.search import highlight, query
+from articles.search import highlight, query, spelling
 from persian.text import match_key
 
 log = logging.getLogger(__name__)
@@ -370,30 +369,18 @@ def matching_ids(q: str, limit: int = 1000) -> list[int]:
 
 
 def did_you_mean(parsed: query.ParsedQuery) -> str:
-    """The reader's plain words with misspelt ones replaced by words the archive has, as written.
+    """The reader's plain words with misspelt ones replaced by words published articles use, as
+    written (``articles.search.spelling``).
 
-    Empty when nothing needs correcting or the engine offers no corrections.
+    Empty when nothing needs correcting or the engine cannot say how often a term is published.
     """
     backend = connections["default"].get_backend()
-    plain = parsed.plain_terms()
-    if not plain or not hasattr(backend, "corrections"):
+    if not parsed.words or not hasattr(backend, "published_frequencies"):
         return ""
-    terms = [c.terms[0] for c in plain]
-    # Each lookup walks the index's vocabulary: kept per word list until the index changes.
-    fixes = cached(
-        "did-you-mean",
-        tuple(terms),
-        lambda: {term: backend.surface_form(fix) or fix for term, fix in backend.corrections(terms).items()},
+    words = tuple(parsed.words)
+    return cached(
+        "did-you-mean", words, lambda: spelling.suggest(words, backend.published_frequencies, backend.written_forms)
     )
-    if not fixes:
-        return ""
-    return " ".join(fixes[c.terms[0]] if c.terms[0] in fixes else _as_typed(c) for c in plain)
-
-
-def _as_typed(clause: query.Clause) -> str:
-    """The reader's own spelling of a one-term clause (its run of words may hold several terms)."""
-    spans = [t.text for t in persian.tokenize(clause.text) if t.term == clause.terms[0]]
-    return spans[0] if spans else clause.terms[0]
 
 
 def _matching(base: SearchQuerySet, parsed: query.ParsedQuery) -> tuple[SearchQuerySet, bool]:

@@ -1,0 +1,171 @@
+"""Did-you-mean: the reader's words with misspelt ones replaced by words published articles use.
+
+Engine-independent: the engine answers two questions, how many published articles hold each of
+some index terms (``frequencies``) and how a term is written in a few of them (``written``).
+
+A misspelt word is corrected by generating its one-edit neighbours as strings (a letter deleted,
+two neighbours swapped, a letter replaced or inserted, a space inserted; two typed words joined
+when the typo added a space) and looking up the term of each, instead of walking the index's
+vocabulary for terms near the misspelt *term*: a few hundred dictionary lookups whatever the
+archive's size, a misspelt first letter is as easy as any other, and each neighbour is analyzed
+as one whole word (``persian.word_term``), so the analyzer never splits a typo into fragments
+that happen to exist (ابولفضل → ابول + فضل). The best neighbour is the one in most published
+articles (all are one edit away); it is shown as an article writes it, never as a stem.
+
+A word is corrected when no published article holds it, or when it is a rare archive word (in at
+most ``RARE`` articles, a typo that made it into print) whose best neighbour is far more common.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import persian
+
+Frequencies = Callable[[Iterable[str]], Mapping[str, int]]  # term → published articles; absent → left out
+WrittenForms = Callable[[str], list[str]]  # a term → its occurrences as written in published articles
+
+# Folded letters (``persian.fold`` maps آ→ا, ئ→ی, ؤ→و, ك→ک, so those spellings are covered).
+ALPHABET = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیء"
+MIN_LETTERS = 3  # shorter words have too many real neighbours to guess from
+RARE = 2  # a word in at most this many articles may be a printed typo...
+FAR_MORE = 50  # ...of a neighbour in this many times more articles
+COMMON = 20  # ...and in at least this many
+_KEYBOARD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})  # shown as a Persian keyboard types it
+
+
+@dataclass(frozen=True)
+class _Fix:
+    words: tuple[str, ...]  # folded glued words that replace the typed one(s)
+    terms: tuple[str, ...]
+    frequency: int
+
+
+def suggest(words: Sequence[str], frequencies: Frequencies, written: WrittenForms) -> str:
+    """``words`` (as typed) with misspelt ones corrected, or "" when nothing needs correcting."""
+    units = _units(words)
+    glued = [_glued(text) for text, _ in units]
+    joined = [persian.word_term(glued[i] + glued[i + 1]) for i in range(len(units) - 1)]
+    known = frequencies({t for _, terms in units for t in terms} | {t for t in joined if t})
+    found = [min((known.get(t, 0) for t in terms), default=None) for _, terms in units]
+    fixes: dict[int, tuple[int, _Fix]] = {}  # first unit → (how many it replaces, fix)
+    for i, term in enumerate(joined):
+        # A space the typo added: joined, the two are a word where one of them is none.
+        if known.get(term) and 0 in (found[i], found[i + 1]) and i - 1 not in fixes:
+            fixes[i] = (2, _Fix((glued[i] + glued[i + 1],), (term,), known[term]))
+    taken = {i + 1 for i in fixes} | set(fixes)
+    wanted = [i for i, word in enumerate(glued) if i not in taken and _suspect(word, found[i], len(units[i][1]))]
+    neighbours = {i: _neighbours(glued[i]) for i in wanted}
+    counts = frequencies({t for fixes_of in neighbours.values() for fix in fixes_of for t in fix.terms})
+    for i in wanted:
+        best = _best(neighbours[i], counts, units[i][1])
+        if best and _better(best.frequency, found[i], len(units[i][1])):
+            fixes[i] = (1, best)
+    if not fixes:
+        return ""
+    shown, i = [], 0
+    while i < len(units):
+        if i in fixes:
+            span, fix = fixes[i]
+            shown += [_as_written(word, term, written) for word, term in zip(fix.words, fix.terms, strict=True)]
+            i += span
+        else:
+            shown.append(units[i][0])
+            i += 1
+    return " ".join(shown)
+
+
+def _units(words: Sequence[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """The typed words grouped as the analyzer reads them, each group with its terms: ``خامنه
+    ای`` is one word, ``ابولفضل`` two terms (ابول + فضل), and each is corrected as a whole."""
+    text = " ".join(words)
+    owner = [i for i, word in enumerate(words) for _ in range(len(word) + 1)]  # offset → word
+    spans: list[list] = []  # [first word, last word, terms], in order
+    for term, start, end in persian.spans(text):
+        first, last = owner[start], owner[end - 1]
+        if spans and first <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], last)
+            spans[-1][2].append(term)
+        else:
+            spans.append([first, last, [term]])
+    units, word = [], 0
+    for first, last, terms in spans:
+        units += [(w, ()) for w in words[word:first]]  # words without a term (punctuation)
+        units.append((" ".join(words[first : last + 1]), tuple(terms)))
+        word = last + 1
+    return units + [(w, ()) for w in words[word:]]
+
+
+def _glued(word: str) -> str:
+    return "".join(persian.fold(word).split()).replace(persian.ZWNJ, "")
+
+
+def _suspect(glued: str, found: int | None, parts: int) -> bool:
+    """Absent, rare or split into fragments (``found``: published articles holding its rarest
+    term; None: no term at all), and a Persian word long enough to correct."""
+    if found is None or len(glued) < MIN_LETTERS or not set(glued) <= _LETTERS:
+        return False
+    return found <= RARE or parts > 1
+
+
+def _better(frequency: int, found: int, parts: int) -> bool:
+    """Is a neighbour in ``frequency`` articles worth offering for a word in ``found``?"""
+    if not found:
+        return True
+    if parts > 1:  # the analyzer split it: a whole word beats its rarest fragment
+        return frequency > found
+    return frequency >= FAR_MORE * found and frequency >= COMMON
+
+
+_LETTERS = frozenset(ALPHABET)
+
+
+def _neighbours(word: str) -> list[_Fix]:
+    """Every string one edit from ``word``, with its term(s); a space splits it into two words."""
+    strings = set()
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        strings.update(head + letter + tail for letter in ALPHABET)  # inserted
+        if tail:
+            strings.add(head + tail[1:])  # deleted
+            strings.update(head + letter + tail[1:] for letter in ALPHABET)  # replaced
+        if len(tail) > 1:
+            strings.add(head + tail[1] + tail[0] + tail[2:])  # swapped
+        if len(head) > 1 and len(tail) > 1:
+            strings.add(head + " " + tail)  # a space the typo lost
+    strings.discard(word)
+    fixes = []
+    for string in strings:
+        parts = tuple(string.split())
+        terms = tuple(persian.word_term(part) for part in parts)
+        if all(terms):
+            fixes.append(_Fix(parts, terms, 0))
+    return fixes
+
+
+def _best(neighbours: list[_Fix], counts: Mapping[str, int], own: tuple[str, ...]) -> _Fix | None:
+    """The neighbour in most published articles; one word before two (two common words are in
+    many articles apart, which says little about the pair)."""
+    best, best_key = None, (0, 0)
+    for fix in neighbours:
+        if fix.terms == own:
+            continue
+        frequency = min(counts.get(term, 0) for term in fix.terms)
+        key = (len(fix.terms) == 1, frequency)
+        if frequency and key > best_key:
+            best, best_key = _Fix(fix.words, fix.terms, frequency), key
+    return best
+
+
+def _as_written(word: str, term: str, written: WrittenForms) -> str:
+    """How articles write ``term``: the form spelt like the neighbour if one is, else the most
+    common form (``word`` itself, folded, if the engine finds none)."""
+    forms = Counter(form.translate(_KEYBOARD) for form in written(term))
+    same = [form for form in forms if _glued(form) == word]
+    if same:
+        return max(same, key=lambda form: (forms[form], persian.ZWNJ in form))
+    if forms:
+        return max(forms, key=lambda form: (forms[form], persian.ZWNJ in form))
+    return word
