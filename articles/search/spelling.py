@@ -122,50 +122,76 @@ def _better(frequency: int, found: int, parts: int) -> bool:
 _LETTERS = frozenset(ALPHABET)
 
 
+# How likely a typo is, by kind (the reader's word compared with the neighbour): one letter
+# lost, two swapped, a key next to the right one or a look-alike letter, a letter doubled, a
+# space: common; any other letter added or replaced: rare. Without this the most frequent
+# neighbour wins (یفتند → گفتند rather than یافتند).
+LIKELY, UNLIKELY_EXTRA, UNLIKELY_LETTER = 1.0, 0.2, 0.05
+_ROWS = ["ضصثقفغعهخحجچ", "شسیبلاتنمکگ", "ظطزرذدپو"]  # the Persian keyboard
+_LOOK_ALIKE = ["بپتث", "جچحخ", "دذ", "رزژ", "سش", "صض", "طظ", "عغ", "فق", "کگ", "ءی"]
+_NEAR = {
+    letter: {other for group in _LOOK_ALIKE if letter in group for other in group}
+    | {
+        row[j]
+        for row in _ROWS
+        if letter in row
+        for j in (row.index(letter) - 1, row.index(letter) + 1)
+        if 0 <= j < len(row)
+    }
+    for letter in ALPHABET
+}
+
+
 def _neighbours(word: str) -> list[_Fix]:
-    """Every string one edit from ``word``, with its term(s); a space splits it into two words."""
-    strings = set()
+    """Every string one edit from ``word``, with its term(s) and how likely the edit is as a
+    typo (``frequency`` holds that weight here); a space splits it into two words."""
+    weights: dict[str, float] = {}
+
+    def add(string: str, weight: float) -> None:
+        if weights.get(string, 0.0) < weight:
+            weights[string] = weight
+
     for i in range(len(word) + 1):
         head, tail = word[:i], word[i:]
-        strings.update(head + letter + tail for letter in ALPHABET)  # inserted
+        for letter in ALPHABET:
+            add(head + letter + tail, LIKELY)  # the reader lost this letter
         if tail:
-            strings.add(head + tail[1:])  # deleted
-            strings.update(head + letter + tail[1:] for letter in ALPHABET)  # replaced
+            doubled = tail[0] == (head[-1:] or tail[1:2])
+            add(head + tail[1:], LIKELY if doubled else UNLIKELY_EXTRA)  # an extra letter
+            near = _NEAR.get(tail[0], ())
+            for letter in ALPHABET:
+                add(head + letter + tail[1:], LIKELY if letter in near else UNLIKELY_LETTER)
         if len(tail) > 1:
-            strings.add(head + tail[1] + tail[0] + tail[2:])  # swapped
+            add(head + tail[1] + tail[0] + tail[2:], LIKELY)  # swapped
         if len(head) > 1 and len(tail) > 1:
-            strings.add(head + " " + tail)  # a space the typo lost
-    strings.discard(word)
+            add(head + " " + tail, LIKELY)  # a space the reader lost
+    weights.pop(word, None)
     fixes = []
-    for string in strings:
+    for string, weight in weights.items():
         parts = tuple(string.split())
         terms = tuple(persian.word_term(part) for part in parts)
         if all(terms):
-            fixes.append(_Fix(parts, terms, 0))
+            fixes.append(_Fix(parts, terms, weight))
     return fixes
 
 
 def _best(neighbours: list[_Fix], counts: Mapping[str, int], own: tuple[str, ...]) -> _Fix | None:
-    """The neighbour in most published articles; one word before two (two common words are in
-    many articles apart, which says little about the pair)."""
-    best, best_key = None, (0, 0)
+    """The likeliest neighbour: how often it is published times how likely its typo is; one
+    word before two (two common words are in many articles apart, which says little of the pair)."""
+    best, best_key = None, (False, 0.0)
     for fix in neighbours:
         if fix.terms == own:
             continue
         frequency = min(counts.get(term, 0) for term in fix.terms)
-        key = (len(fix.terms) == 1, frequency)
+        key = (len(fix.terms) == 1, frequency * fix.frequency)
         if frequency and key > best_key:
             best, best_key = _Fix(fix.words, fix.terms, frequency), key
     return best
 
 
 def _as_written(word: str, term: str, written: WrittenForms) -> str:
-    """How articles write ``term``: the form spelt like the neighbour if one is, else the most
-    common form (``word`` itself, folded, if the engine finds none)."""
+    """How articles write ``term``: spelt as the neighbour ``word`` if one does, else its most
+    common form there (a real word, never the stem; ``word`` itself if none is found)."""
     forms = Counter(form.translate(_KEYBOARD) for form in written(term))
     same = [form for form in forms if _glued(form) == word]
-    if same:
-        return max(same, key=lambda form: (forms[form], persian.ZWNJ in form))
-    if forms:
-        return max(forms, key=lambda form: (forms[form], persian.ZWNJ in form))
-    return word
+    return max(same or forms or [word], key=lambda form: (forms[form], persian.ZWNJ in form))
