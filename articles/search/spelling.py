@@ -52,16 +52,18 @@ def suggest(words: Sequence[str], frequencies: Frequencies, written: WrittenForm
     found = [min((known.get(t, 0) for t in terms), default=None) for _, terms in units]
     fixes: dict[int, tuple[int, _Fix]] = {}  # first unit → (how many it replaces, fix)
     for i, term in enumerate(joined):
-        # A space the typo added: joined, the two are a word where one of them is none.
-        if known.get(term) and 0 in (found[i], found[i + 1]) and i - 1 not in fixes:
+        # A space the typo added: joined, the two are a word more common than the rarer of
+        # them, which is absent or rare (جل وهای: جل and وه are in one article each).
+        pair = (found[i], found[i + 1])
+        if None not in pair and min(pair) <= RARE and known.get(term, 0) > max(pair) and i - 1 not in fixes:
             fixes[i] = (2, _Fix((glued[i] + glued[i + 1],), (term,), known[term]))
     taken = {i + 1 for i in fixes} | set(fixes)
     wanted = [i for i, word in enumerate(glued) if i not in taken and _suspect(word, found[i], len(units[i][1]))]
     neighbours = {i: _neighbours(glued[i]) for i in wanted}
     counts = frequencies({t for fixes_of in neighbours.values() for fix in fixes_of for t in fix.terms})
     for i in wanted:
-        best = _best(neighbours[i], counts, units[i][1])
-        if best and _better(best.frequency, found[i], len(units[i][1])):
+        best, score = _best(neighbours[i], counts, units[i][1])
+        if best and _better(best.frequency, score, found[i], len(units[i][1])):
             fixes[i] = (1, best)
     if not fixes:
         return ""
@@ -110,13 +112,15 @@ def _suspect(glued: str, found: int | None, parts: int) -> bool:
     return found <= RARE or parts > 1
 
 
-def _better(frequency: int, found: int, parts: int) -> bool:
-    """Is a neighbour in ``frequency`` articles worth offering for a word in ``found``?"""
+def _better(frequency: int, score: float, found: int, parts: int) -> bool:
+    """Is a neighbour in ``frequency`` articles (``score``: weighed by how likely its typo is)
+    worth offering for a word in ``found``?"""
     if not found:
         return True
     if parts > 1:  # the analyzer split it: a whole word beats its rarest fragment
         return frequency > found
-    return frequency >= FAR_MORE * found and frequency >= COMMON
+    # A word in print needs a likely typo of a far more common one (not کولت → دولت).
+    return score >= FAR_MORE * found and frequency >= COMMON
 
 
 _LETTERS = frozenset(ALPHABET)
@@ -127,6 +131,12 @@ _LETTERS = frozenset(ALPHABET)
 # space: common; any other letter added or replaced: rare. Without this the most frequent
 # neighbour wins (یفتند → گفتند rather than یافتند).
 LIKELY, UNLIKELY_EXTRA, UNLIKELY_LETTER = 1.0, 0.2, 0.05
+# A term counts every inflection of a word (کار: کارها, کارهای…; داد: every form of the verb),
+# so its frequency overstates a neighbour the analyzer had to strip: each suffix stripped (or
+# lemmatized away) divides it, or کارگاها would be کارهاها, a word of کار.
+INFLECTED = 0.3
+# Two common words are in many articles apart, which says little of the pair.
+SPLIT = 0.5
 _ROWS = ["ضصثقفغعهخحجچ", "شسیبلاتنمکگ", "ظطزرذدپو"]  # the Persian keyboard
 _LOOK_ALIKE = ["بپتث", "جچحخ", "دذ", "رزژ", "سش", "صض", "طظ", "عغ", "فق", "کگ", "ءی"]
 _NEAR = {
@@ -163,35 +173,49 @@ def _neighbours(word: str) -> list[_Fix]:
                 add(head + letter + tail[1:], LIKELY if letter in near else UNLIKELY_LETTER)
         if len(tail) > 1:
             add(head + tail[1] + tail[0] + tail[2:], LIKELY)  # swapped
-        if len(head) > 1 and len(tail) > 1:
-            add(head + " " + tail, LIKELY)  # a space the reader lost
+        if len(head) >= MIN_LETTERS and len(tail) >= MIN_LETTERS:  # not در دو: short words glued
+            add(head + " " + tail, LIKELY)  # a space the reader lost (the analyzer splits بهصورت)
     weights.pop(word, None)
     fixes = []
     for string, weight in weights.items():
         parts = tuple(string.split())
         terms = tuple(persian.word_term(part) for part in parts)
-        if all(terms):
-            fixes.append(_Fix(parts, terms, weight))
+        # Not a stem of two letters (نهانی → نهای → نه): a long typo is never a short word's.
+        if all(terms) and (len(terms) > 1 or len(terms[0]) >= MIN_LETTERS):
+            for part, term in zip(parts, terms, strict=True):
+                weight *= INFLECTED ** -(-max(len(part) - len(term), 0) // 2)  # ~ one suffix per two letters
+            fixes.append(_Fix(parts, terms, weight * (SPLIT if len(parts) > 1 else 1.0)))
     return fixes
 
 
-def _best(neighbours: list[_Fix], counts: Mapping[str, int], own: tuple[str, ...]) -> _Fix | None:
-    """The likeliest neighbour: how often it is published times how likely its typo is; one
-    word before two (two common words are in many articles apart, which says little of the pair)."""
-    best, best_key = None, (False, 0.0)
+def _best(neighbours: list[_Fix], counts: Mapping[str, int], own: tuple[str, ...]) -> tuple[_Fix | None, float]:
+    """The likeliest neighbour and its score: how often it is published times how likely its
+    typo is."""
+    best, best_score = None, 0.0
     for fix in neighbours:
         if fix.terms == own:
             continue
         frequency = min(counts.get(term, 0) for term in fix.terms)
-        key = (len(fix.terms) == 1, frequency * fix.frequency)
-        if frequency and key > best_key:
-            best, best_key = _Fix(fix.words, fix.terms, frequency), key
-    return best
+        if frequency and frequency * fix.frequency > best_score:
+            best, best_score = _Fix(fix.words, fix.terms, frequency), frequency * fix.frequency
+    return best, best_score
 
 
 def _as_written(word: str, term: str, written: WrittenForms) -> str:
-    """How articles write ``term``: spelt as the neighbour ``word`` if one does, else its most
-    common form there (a real word, never the stem; ``word`` itself if none is found)."""
+    """How articles write ``term``, closest to the neighbour ``word`` (the same spelling if one
+    is; else the nearest form, so a stem is never shown for an inflected word; ``word`` itself
+    if none is found)."""
     forms = Counter(form.translate(_KEYBOARD) for form in written(term))
-    same = [form for form in forms if _glued(form) == word]
-    return max(same or forms or [word], key=lambda form: (forms[form], persian.ZWNJ in form))
+    if not forms:
+        return word
+    return min(forms, key=lambda form: (_distance(_glued(form), word), -forms[form], persian.ZWNJ not in form))
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (short words only)."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
