@@ -9,11 +9,19 @@ when the typo added a space) and looking up the term of each, instead of walking
 vocabulary for terms near the misspelt *term*: a few hundred dictionary lookups whatever the
 archive's size, a misspelt first letter is as easy as any other, and each neighbour is analyzed
 as one whole word (``persian.word_term``), so the analyzer never splits a typo into fragments
-that happen to exist (ابولفضل → ابول + فضل). The best neighbour is the one in most published
-articles (all are one edit away); it is shown as an article writes it, never as a stem.
+that happen to exist (ابولفضل → ابول + فضل). The typed words are first grouped as the analyzer
+reads them (``خامنه ای`` is one word).
 
-A word is corrected when no published article holds it, or when it is a rare archive word (in at
-most ``RARE`` articles, a typo that made it into print) whose best neighbour is far more common.
+The best neighbour has the most published articles times the likelihood of its typo (a key next
+to the right one, a look-alike letter, a doubled or lost letter, a swap: likely; any other letter:
+unlikely), its frequency discounted per suffix the analyzer stripped (a term counts every
+inflection). It is shown as an article writes it, the written form nearest the neighbour, never
+as a stem.
+
+A word is corrected when no published article holds it, when the analyzer splits it into
+fragments and a whole neighbour is more common than the rarer fragment, or when it is a rare
+archive word (in at most ``RARE`` articles, a typo that made it into print) and a likely typo of
+a far more common word.
 """
 
 from __future__ import annotations
