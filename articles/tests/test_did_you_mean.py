@@ -87,3 +87,12 @@ def test_query_with_nothing_to_correct_suggests_nothing(demo):
     assert _suggest("آلودگی هوای تهران") == ""
     assert _suggest("هفته های گذشته") == ""  # two typed words the analyzer reads as one
     assert _suggest("۱۴۰۳") == ""
+
+
+def test_a_typo_is_looked_up_whole_not_as_fragments():
+    import persian
+
+    # A query of it may search for ابول + فضل (an unknown glued word splits into known ones);
+    # did-you-mean looks up the word whole, and each of its neighbours too.
+    assert persian.word_term("ابولفضل") == "ابولفضل"
+    assert persian.word_term("ابوالفضل") == persian.term("ابوالفضل")
