@@ -18,6 +18,7 @@ from persian.text import (
     term,
     terms,
     tokenize,
+    word_term,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "term",
     "terms",
     "tokenize",
+    "word_term",
 ]

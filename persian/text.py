@@ -465,6 +465,17 @@ def term(word: str) -> str:
     return " ".join(terms(word))
 
 
+def word_term(word: str) -> str:
+    """The term of one word as the index would give it if it stayed whole ("" if no letters).
+
+    ``terms`` splits a glued word hazm does not know into two known words (``_split``); a typo
+    is such a word, and its fragments are no use to did-you-mean, which looks up the term of
+    each one-edit neighbour of the word as a whole.
+    """
+    glued = "".join(fold(word).split()).replace(ZWNJ, "")
+    return _term(glued) if glued else ""
+
+
 def match_key(text: str) -> str:
     """A key for comparing titles and names whatever their spelling."""
     return " ".join(terms(text))

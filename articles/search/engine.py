@@ -96,12 +96,12 @@ class SearchEngine(ABC):
         """Pks of published articles like ``article`` ("more like this"), best first, itself excluded."""
 
     @abstractmethod
-    def corrections(self, terms: list[str]) -> dict[str, str]:
-        """For each term the index lacks, a close term it has."""
+    def published_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many published articles hold each term (did-you-mean: ``articles.search.spelling``)."""
 
     @abstractmethod
-    def surface_form(self, term: str) -> str | None:
-        """How ``term`` is written in an indexed article (suggestions are shown as written)."""
+    def written_forms(self, term: str) -> list[str]:
+        """How ``term`` is written in published articles (suggestions are shown as written)."""
 
     @abstractmethod
     def writing(self) -> AbstractContextManager[IndexWriter]:

@@ -19,10 +19,9 @@ from functools import cached_property
 from django.conf import settings
 from django.http import QueryDict
 
-import persian
 from articles import jalali
 from articles.models import Article, Category, Entity, Source
-from articles.search import highlight, query
+from articles.search import highlight, query, spelling
 from articles.search.engine import Filters, SearchRequest, get_engine
 from persian.text import match_key
 
@@ -313,30 +312,19 @@ def matching_ids(q: str, limit: int = 1000) -> list[int]:
 
 
 def did_you_mean(parsed: query.ParsedQuery) -> str:
-    """The reader's plain words with misspelt ones replaced by words the archive has, as written.
+    """The reader's plain words with misspelt ones replaced by words published articles use, as
+    written (``articles.search.spelling``).
 
     Empty when nothing needs correcting.
     """
+    if not parsed.words:
+        return ""
     engine = get_engine()
-    plain = parsed.plain_terms()
-    if not plain:
-        return ""
-    terms = [c.terms[0] for c in plain]
-    # Each lookup walks the index's vocabulary: kept per word list until the index changes.
-    fixes = cached(
-        "did-you-mean",
-        tuple(terms),
-        lambda: {term: engine.surface_form(fix) or fix for term, fix in engine.corrections(terms).items()},
+    words = tuple(parsed.words)
+    # Kept per word list until the index changes.
+    return cached(
+        "did-you-mean", words, lambda: spelling.suggest(words, engine.published_frequencies, engine.written_forms)
     )
-    if not fixes:
-        return ""
-    return " ".join(fixes[c.terms[0]] if c.terms[0] in fixes else _as_typed(c) for c in plain)
-
-
-def _as_typed(clause: query.Clause) -> str:
-    """The reader's own spelling of a one-term clause (its run of words may hold several terms)."""
-    spans = [t.text for t in persian.tokenize(clause.text) if t.term == clause.terms[0]]
-    return spans[0] if spans else clause.terms[0]
 
 
 def _facets(counts: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValue]]:

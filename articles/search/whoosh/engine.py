@@ -142,11 +142,11 @@ class WhooshSearchEngine(engine.SearchEngine):
                 results = searcher.search(q, limit=limit, mask=mask or None)
             return [_pk(searcher, docnum) for _, docnum in results.top_n[:limit]]
 
-    def corrections(self, terms: list[str]) -> dict[str, str]:
-        return self.backend.corrections(terms)
+    def published_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        return self.backend.published_frequencies(terms)
 
-    def surface_form(self, term: str) -> str | None:
-        return self.backend.surface_form(term)
+    def written_forms(self, term: str) -> list[str]:
+        return self.backend.written_forms(term)
 
     # -- the index ---------------------------------------------------------------------------
 
