@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -61,6 +62,19 @@ def search_index(_whoosh_in_tmp):
     backend.clear()
     yield backend
     backend.clear()
+
+
+@pytest.fixture
+def whoosh_own_random(monkeypatch):
+    """Whoosh's own ``random.Random`` for the names of new segments and temporary files.
+
+    Whoosh draws those names from the global ``random``, which Hypothesis reseeds before every
+    example: examples that write to one index draw the same segment name again and the commit
+    fails (``AssertionError`` in ``create_compound_file``, then ``LockError``). A private
+    instance is never reseeded. Use it in every ``@given`` test that writes to the index."""
+    import whoosh.util
+
+    monkeypatch.setattr(whoosh.util, "random", random.Random())
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
