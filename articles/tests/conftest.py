@@ -101,6 +101,49 @@ def import_paths(search_index):
     return run
 
 
+# Entities of the synthetic archive (name, slug, aliases): enough for the entity filter to narrow.
+SYNTHETIC_ENTITIES = [
+    ("سرگئی ریابکوف", "ryabkov", ["ریابکوف"]),
+    ("بانک مرکزی", "central-bank", ["بانك مركزي"]),
+    ("تهران", "tehran", []),
+]
+
+
+def settle_archive() -> None:
+    """Saves one at a time after an import, as editors make them: drafts, an edited article and a
+    deleted one. Each save commits on its own, so the index gains small segments after the
+    import's big one, and holds deleted documents (the edited article's old version)."""
+    from articles.models import Article
+
+    for article in Article.objects.order_by("pk")[:40:4]:
+        article.status = Article.Status.DRAFT
+        article.save()
+    edited = Article.objects.published().order_by("pk").last()
+    edited.title += " ایران"
+    edited.save()
+    Article.objects.published().order_by("pk")[1].delete()
+
+
+@pytest.fixture
+def synthetic_archive(import_paths, tmp_path) -> int:
+    """The demo articles and 400 more recombined from their sentences (``synthetic.py``), with a
+    few entities, then settled (``settle_archive``): a few hundred articles of real Persian with
+    a spread of word frequencies, drafts, deletions and several index segments, in a fresh clone.
+    Built only through models and the importer, so it does not depend on the search engine's API.
+    Returns the number of articles."""
+    from articles.models import Article, Entity, EntityAlias
+    from articles.tests.synthetic import synthetic_records
+
+    for name, slug, aliases in SYNTHETIC_ENTITIES:
+        entity = Entity.objects.create(name=name, slug=slug)
+        for alias in aliases:
+            EntityAlias.objects.create(entity=entity, name=alias)
+    path = write_jsonl(tmp_path / "synthetic.jsonl", synthetic_records(400))
+    import_paths(REPO / "demo" / "articles.jsonl", path)
+    settle_archive()
+    return Article.objects.count()
+
+
 @pytest.fixture
 def corpus_dir() -> Path:
     corpus = SHARED / "corpus"

@@ -16,7 +16,7 @@ from articles.models import Article, Entity
 from articles.search import indexing, query
 from articles.search.service import FACET_FIELDS, SearchParams, _base_queryset, _facets, _text_sq, run_search
 from articles.search.whoosh import fast_search
-from articles.tests.conftest import REPO
+from articles.tests.conftest import REPO, settle_archive
 
 DEMO = REPO / "demo" / "articles.jsonl"
 
@@ -38,19 +38,19 @@ def _whoosh(searcher, q, limit, sort):
     return results.top_n, len(results)
 
 
-@pytest.fixture
-def archive(import_paths, corpus_dir, tmp_path):
-    """~500 articles (frequent words span several posting blocks), some drafts, two segments
-    and deleted documents (an edited article's old version)."""
-    lines = (corpus_dir / "fars-news.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    (tmp_path / "fars.jsonl").write_text("".join(lines[:450]), encoding="utf-8")
-    import_paths(DEMO, tmp_path / "fars.jsonl")
-    for article in Article.objects.order_by("pk")[:40:4]:
-        article.status = Article.Status.DRAFT
-        article.save()
-    edited = Article.objects.published().order_by("pk").last()
-    edited.title += " ایران"
-    edited.save()
+@pytest.fixture(params=["synthetic", pytest.param("corpus", marks=pytest.mark.corpus)])
+def archive(request, import_paths, tmp_path):
+    """A few hundred articles (frequent words span several posting blocks), some drafts, several
+    segments and deleted documents. "synthetic" is generated from the demo data (the fast tier, a
+    fresh clone); "corpus" is 450 real Fars articles from ../shared/corpus (the slow tier)."""
+    if request.param == "synthetic":
+        request.getfixturevalue("synthetic_archive")
+    else:
+        corpus_dir = request.getfixturevalue("corpus_dir")
+        lines = (corpus_dir / "fars-news.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+        (tmp_path / "fars.jsonl").write_text("".join(lines[:450]), encoding="utf-8")
+        import_paths(DEMO, tmp_path / "fars.jsonl")
+        settle_archive()
     backend = indexing._backend()
     searcher = backend.index.searcher()._searcher
     assert searcher.reader().has_deletions() and len(searcher.leaf_searchers()) > 1
