@@ -149,5 +149,7 @@ def test_load_holds_while_an_editor_saves_and_an_import_runs(tmp_path):
     report = write_load.held_under_load(process_env(tmp_path), seconds=12, import_copies=4)
     print(report)
     assert report["problems"] == [], report
-    assert report["reads"]["requests"] >= 20
-    assert report["edits"]["saved"] >= 1 and report["import_"]["present"] == 240  # few on a busy machine
+    # Counts, not rates: each of the 8 readers made a request, the editor saved at least once (how
+    # many more in 12 seconds measures the machine), and the whole import is there.
+    assert report["reads"]["requests"] >= 8
+    assert report["edits"]["saved"] >= 1 and report["import_"]["present"] == 240
