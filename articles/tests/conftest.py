@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -90,15 +92,8 @@ def seed_text() -> str:
 
 @pytest.fixture
 def import_paths(search_index):
-    """Import files through the real importer and indexer; returns the report."""
-    from articles.ingest import readers as importers
-    from articles.ingest.save import import_items
-
-    def run(*paths):
-        items = [item for path in paths for item in importers.iter_path(path)]
-        return import_items(items)
-
-    return run
+    """``import_files`` into this test's empty index."""
+    return import_files
 
 
 # Entities of the synthetic archive (name, slug, aliases): enough for the entity filter to narrow.
@@ -124,13 +119,20 @@ def settle_archive() -> None:
     Article.objects.published().order_by("pk")[1].delete()
 
 
-@pytest.fixture
-def synthetic_archive(import_paths, tmp_path) -> int:
+def import_files(*paths: Path):
+    """Import files through the real importer and indexer; returns the report."""
+    from articles.ingest import readers as importers
+    from articles.ingest.save import import_items
+
+    return import_items([item for path in paths for item in importers.iter_path(path)])
+
+
+def build_synthetic_archive(folder: Path) -> int:
     """The demo articles and 400 more recombined from their sentences (``synthetic.py``), with a
     few entities, then settled (``settle_archive``): a few hundred articles of real Persian with
     a spread of word frequencies, drafts, deletions and several index segments, in a fresh clone.
     Built only through models and the importer, so it does not depend on the search engine's API.
-    Returns the number of articles."""
+    Needs the database and an empty index; returns the number of articles."""
     from articles.models import Article, Entity, EntityAlias
     from articles.tests.synthetic import synthetic_records
 
@@ -138,10 +140,34 @@ def synthetic_archive(import_paths, tmp_path) -> int:
         entity = Entity.objects.create(name=name, slug=slug)
         for alias in aliases:
             EntityAlias.objects.create(entity=entity, name=alias)
-    path = write_jsonl(tmp_path / "synthetic.jsonl", synthetic_records(400))
-    import_paths(REPO / "demo" / "articles.jsonl", path)
+    import_files(REPO / "demo" / "articles.jsonl", write_jsonl(folder / "synthetic.jsonl", synthetic_records(400)))
     settle_archive()
     return Article.objects.count()
+
+
+@pytest.fixture
+def synthetic_archive(search_index, tmp_path) -> int:
+    """The synthetic archive for one test (``transaction=True``: its saves reach the index)."""
+    return build_synthetic_archive(tmp_path)
+
+
+@contextmanager
+def committed_archive(django_db_blocker) -> Iterator[None]:
+    """For a module-scoped archive that read-only tests share (built once: seconds saved per
+    test). Inside, rows commit as in production and the index follows; afterwards the database
+    is flushed (as after a ``transaction=True`` test) and the index cleared. Tests that use it
+    are plain ``django_db``: what they change rolls back and never reaches the index."""
+    from django.core.management import call_command
+    from haystack import connections
+
+    backend = connections["default"].get_backend()
+    with django_db_blocker.unblock():
+        backend.clear()
+        try:
+            yield
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+            backend.clear()
 
 
 @pytest.fixture
