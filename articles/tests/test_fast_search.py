@@ -54,7 +54,11 @@ def _build(kind: str, folder) -> None:
     fresh clone); "corpus" is 450 real Fars articles from ../shared/corpus (the slow tier)."""
     if kind == "synthetic":
         build_synthetic_archive(folder)
-        return
+    else:
+        _build_corpus_sample(folder)
+
+
+def _build_corpus_sample(folder) -> None:
     corpus = SHARED / "corpus"
     if not corpus.is_dir():
         pytest.skip("../shared/corpus is not present")
@@ -82,7 +86,10 @@ def archive(request, django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture(params=ARCHIVES)
 def archive_to_edit(request, search_index, tmp_path):
     """The archive for one ``transaction=True`` test whose saves must reach the index."""
-    _build(request.param, tmp_path)
+    if request.param == "synthetic":
+        request.getfixturevalue("synthetic_archive")
+    else:
+        _build_corpus_sample(tmp_path)
     return _opened()
 
 
