@@ -7,15 +7,25 @@ PORT ?= 8000
 WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE := newsarchive.settings
 
-.PHONY: run test test-browser install install-dev demo serve lint format bench clean
+# The fast tier deselects, by marker, what needs minutes, ../shared/corpus or a browser
+# (pyproject.toml lists the markers): what is left needs nothing but this checkout.
+FAST := not slow and not corpus and not browser and not heavy
+
+.PHONY: run test test-all test-browser check-code install install-dev demo serve lint format bench clean
 
 run: install demo serve
 
-test: install-dev
+test: check-code   # the fast tier: a few minutes on 2 cores
+	$(VENV)/bin/pytest -m "$(FAST)" $(PYTEST_ARGS)
+
+test-all: check-code   # both tiers (what CI runs on SQLite): stress, faults, heavy fuzz, corpus, browser
+	scripts/install-browser
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+check-code: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install-dev   # archive-scale benchmark (bench/README.md); needs ../shared/corpus, wrk for load
 	$(PY) bench/run.py $(BENCH_ARGS)

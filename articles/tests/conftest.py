@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,6 +66,19 @@ def search_index(_whoosh_in_tmp):
     backend.clear()
 
 
+@pytest.fixture
+def whoosh_own_random(monkeypatch):
+    """Whoosh's own ``random.Random`` for the names of new segments and temporary files.
+
+    Whoosh draws those names from the global ``random``, which Hypothesis reseeds before every
+    example: examples that write to one index draw the same segment name again and the commit
+    fails (``AssertionError`` in ``create_compound_file``, then ``LockError``). A private
+    instance is never reseeded. Use it in every ``@given`` test that writes to the index."""
+    import whoosh.util
+
+    monkeypatch.setattr(whoosh.util, "random", random.Random())
+
+
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     """Write ``records`` as a JSON Lines file (real Persian, not escaped) and return its path."""
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
@@ -76,15 +92,82 @@ def seed_text() -> str:
 
 @pytest.fixture
 def import_paths(search_index):
+    """``import_files`` into this test's empty index."""
+    return import_files
+
+
+# Entities of the synthetic archive (name, slug, aliases): enough for the entity filter to narrow.
+SYNTHETIC_ENTITIES = [
+    ("سرگئی ریابکوف", "ryabkov", ["ریابکوف"]),
+    ("بانک مرکزی", "central-bank", ["بانك مركزي"]),
+    ("تهران", "tehran", []),
+]
+
+
+def settle_archive() -> None:
+    """Saves one at a time after an import, as editors make them: drafts, an edited article and a
+    deleted one. Each save commits on its own, so the index gains small segments after the
+    import's big one, and holds deleted documents (the edited article's old version)."""
+    from articles.models import Article
+
+    for article in Article.objects.order_by("pk")[:40:4]:
+        article.status = Article.Status.DRAFT
+        article.save()
+    edited = Article.objects.published().order_by("pk").last()
+    edited.title += " ایران"
+    edited.save()
+    Article.objects.published().order_by("pk")[1].delete()
+
+
+def import_files(*paths: Path):
     """Import files through the real importer and indexer; returns the report."""
     from articles.ingest import readers as importers
     from articles.ingest.save import import_items
 
-    def run(*paths):
-        items = [item for path in paths for item in importers.iter_path(path)]
-        return import_items(items)
+    return import_items([item for path in paths for item in importers.iter_path(path)])
 
-    return run
+
+def build_synthetic_archive(folder: Path) -> int:
+    """The demo articles and 400 more recombined from their sentences (``synthetic.py``), with a
+    few entities, then settled (``settle_archive``): a few hundred articles of real Persian with
+    a spread of word frequencies, drafts, deletions and several index segments, in a fresh clone.
+    Built only through models and the importer, so it does not depend on the search engine's API.
+    Needs the database and an empty index; returns the number of articles."""
+    from articles.models import Article, Entity, EntityAlias
+    from articles.tests.synthetic import synthetic_records
+
+    for name, slug, aliases in SYNTHETIC_ENTITIES:
+        entity = Entity.objects.create(name=name, slug=slug)
+        for alias in aliases:
+            EntityAlias.objects.create(entity=entity, name=alias)
+    import_files(REPO / "demo" / "articles.jsonl", write_jsonl(folder / "synthetic.jsonl", synthetic_records(400)))
+    settle_archive()
+    return Article.objects.count()
+
+
+@pytest.fixture
+def synthetic_archive(search_index, tmp_path) -> int:
+    """The synthetic archive for one test (``transaction=True``: its saves reach the index)."""
+    return build_synthetic_archive(tmp_path)
+
+
+@contextmanager
+def committed_archive(django_db_blocker) -> Iterator[None]:
+    """For a module-scoped archive that read-only tests share (built once: seconds saved per
+    test). Inside, rows commit as in production and the index follows; afterwards the database
+    is flushed (as after a ``transaction=True`` test) and the index cleared. Tests that use it
+    are plain ``django_db``: what they change rolls back and never reaches the index."""
+    from django.core.management import call_command
+    from haystack import connections
+
+    backend = connections["default"].get_backend()
+    with django_db_blocker.unblock():
+        backend.clear()
+        try:
+            yield
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+            backend.clear()
 
 
 @pytest.fixture

@@ -18,7 +18,14 @@ from articles.search.engine import get_engine
 from articles.search.service import FACET_FIELDS, SearchParams, _facets, _request, run_search
 from articles.search.whoosh import facets, fast_search
 from articles.search.whoosh.compile import compile_search
-from articles.tests.conftest import REPO
+from articles.tests.conftest import (
+    REPO,
+    SHARED,
+    build_synthetic_archive,
+    committed_archive,
+    import_files,
+    settle_archive,
+)
 
 DEMO = REPO / "demo" / "articles.jsonl"
 
@@ -37,23 +44,52 @@ def _whoosh(searcher, q, limit, sort):
     return results.top_n, len(results)
 
 
-@pytest.fixture
-def archive(import_paths, corpus_dir, tmp_path):
-    """~500 articles (frequent words span several posting blocks), some drafts, two segments
-    and deleted documents (an edited article's old version)."""
-    lines = (corpus_dir / "fars-news.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    (tmp_path / "fars.jsonl").write_text("".join(lines[:450]), encoding="utf-8")
-    import_paths(DEMO, tmp_path / "fars.jsonl")
-    for article in Article.objects.order_by("pk")[:40:4]:
-        article.status = Article.Status.DRAFT
-        article.save()
-    edited = Article.objects.published().order_by("pk").last()
-    edited.title += " ایران"
-    edited.save()
+ARCHIVES = ["synthetic", pytest.param("corpus", marks=pytest.mark.corpus)]
+
+
+def _build(kind: str, folder) -> None:
+    """A few hundred articles (frequent words span several posting blocks), some drafts, several
+    segments and deleted documents. "synthetic" is generated from the demo data (the fast tier, a
+    fresh clone); "corpus" is 450 real Fars articles from ../shared/corpus (the slow tier)."""
+    if kind == "synthetic":
+        build_synthetic_archive(folder)
+    else:
+        _build_corpus_sample(folder)
+
+
+def _build_corpus_sample(folder) -> None:
+    corpus = SHARED / "corpus"
+    if not corpus.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    lines = (corpus / "fars-news.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "fars.jsonl").write_text("".join(lines[:450]), encoding="utf-8")
+    import_files(DEMO, folder / "fars.jsonl")
+    settle_archive()
+
+
+def _opened():
     backend = indexing._backend()
     searcher = backend.index.searcher()._searcher
     assert searcher.reader().has_deletions() and len(searcher.leaf_searchers()) > 1
     return backend, searcher
+
+
+@pytest.fixture(scope="module", params=ARCHIVES)
+def archive(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The archive, built once for the module's read-only tests (plain ``django_db``)."""
+    with committed_archive(django_db_blocker):
+        _build(request.param, tmp_path_factory.mktemp("archive"))
+        yield _opened()
+
+
+@pytest.fixture(params=ARCHIVES)
+def archive_to_edit(request, search_index, tmp_path):
+    """The archive for one ``transaction=True`` test whose saves must reach the index."""
+    if request.param == "synthetic":
+        request.getfixturevalue("synthetic_archive")
+    else:
+        _build_corpus_sample(tmp_path)
+    return _opened()
 
 
 def _word_samples(searcher) -> tuple[list[str], list[str]]:
@@ -67,7 +103,7 @@ def _word_samples(searcher) -> tuple[list[str], list[str]]:
     return common, rare
 
 
-@pytest.mark.django_db(transaction=True)  # the index follows commits
+@pytest.mark.django_db
 def test_conjunctions_rank_count_and_sort_as_whoosh_does(archive):
     backend, searcher = archive
     common, rare = _word_samples(searcher)
@@ -98,7 +134,7 @@ def test_conjunctions_rank_count_and_sort_as_whoosh_does(archive):
     assert checked > 30
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_search_pages_show_whoosh_hits_in_whoosh_order(archive):
     backend, searcher = archive
     common, _ = _word_samples(searcher)
@@ -118,7 +154,7 @@ def test_search_pages_show_whoosh_hits_in_whoosh_order(archive):
         assert [hit.article.pk for hit in result.hits] == expected_pks[(page - 1) * params.page_size :]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_queries_it_does_not_answer_go_to_whoosh(archive):
     backend, searcher = archive
     common, _ = _word_samples(searcher)
@@ -144,7 +180,7 @@ def segment_size(request, monkeypatch):
     return request.param
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_ors_of_boosted_terms_rank_and_count_as_whoosh_does(archive, segment_size):
     _, searcher = archive
     common, rare = _word_samples(searcher)
@@ -180,7 +216,7 @@ def test_ors_of_boosted_terms_rank_and_count_as_whoosh_does(archive, segment_siz
     assert checked == len(queries) * 9
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_similar_articles_are_the_ones_whoosh_ranks_first(archive, segment_size):
     _, searcher = archive
     for article in Article.objects.published().order_by("pk")[3:300:60]:
@@ -214,9 +250,9 @@ def _grouped_like_whoosh(searcher, q, sort):
     return len(expected)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_facet_counts_are_whoosh_counts(archive):
-    backend, searcher = archive
+@pytest.mark.django_db(transaction=True)  # the edit at its end must reach the index
+def test_facet_counts_are_whoosh_counts(archive_to_edit):
+    backend, searcher = archive_to_edit
     common, rare = _word_samples(searcher)
     source = Article.objects.published().values_list("source__slug", flat=True).first()
     entity = Entity.objects.annotate(n=Count("mentions")).order_by("-n").values_list("slug", flat=True).first()
@@ -246,7 +282,7 @@ def test_facet_counts_are_whoosh_counts(archive):
         assert _grouped_like_whoosh(searcher, _engine_query(backend, SearchParams(q=text)), None)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_search_page_facets_count_what_whoosh_groups(archive):
     backend, searcher = archive
     common, _ = _word_samples(searcher)
@@ -259,7 +295,7 @@ def test_search_page_facets_count_what_whoosh_groups(archive):
         assert page.facets == expected and any(page.facets.values()), text
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_chart_dates_are_those_of_every_match(archive):
     backend, searcher = archive
     common, rare = _word_samples(searcher)

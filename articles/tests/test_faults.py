@@ -38,6 +38,7 @@ def _processes_running(argument: str) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_import_killed_midway_then_rerun_has_every_article_once(tmp_path):
     env = process_env(tmp_path / "var")
     manage = [sys.executable, str(REPO / "manage.py")]

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,15 +14,7 @@ import pytest
 from articles.ingest.parsed import ParsedArticle, ParseError
 from articles.ingest.readers import NOTE_NO_TITLE, count_items, iter_path, parse_json_record
 from articles.ingest.scraped import parse_text_page
-
-
-def shared_dir() -> Path:
-    """The project's shared/ folder: $NEWSARCHIVE_SHARED, else the sibling of the repository."""
-    env = os.environ.get("NEWSARCHIVE_SHARED")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared"
-
-
-SEED = shared_dir() / "seed" / "eghtesadnews-russia-putin-trump.txt"
+from articles.tests.conftest import SEED, SHARED
 
 # A page of our own, written like the scrapes: a different story, a خبر مرتبط block whose lead
 # follows after a space, Arabic ي/ك, lost half-spaces (ایستگاههای, میشود), a share-link line and
@@ -76,8 +67,6 @@ def split(items) -> tuple[list[ParsedArticle], list[ParseError]]:
 
 @pytest.fixture
 def seed() -> ParsedArticle:
-    if not SEED.is_file():
-        pytest.skip("shared/seed is not present")
     (item,) = iter_path(SEED)
     assert isinstance(item, ParsedArticle), item
     return item
@@ -535,7 +524,7 @@ def test_count_items_is_a_cheap_estimate(tmp_path):
 
 @pytest.fixture(scope="module")
 def corpus() -> tuple[list[ParsedArticle | ParseError], float]:
-    folder = shared_dir() / "corpus"
+    folder = SHARED / "corpus"
     files = sorted(folder.glob("*.jsonl"))
     if not files:
         pytest.skip("shared/corpus is not present")

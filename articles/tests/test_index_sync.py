@@ -85,6 +85,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_editors_saving_at_the_same_time_all_succeed(tmp_path):
     """Four processes save articles at once: no lock error, every last edit indexed."""
     env = process_env(tmp_path)

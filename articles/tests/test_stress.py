@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from articles.tests.conftest import REPO, process_env
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -42,6 +44,7 @@ def test_lost_edits_tells_a_reported_failure_from_a_silent_loss():
     assert report["failed_but_committed"] == 1
 
 
+@pytest.mark.slow
 def test_editors_and_an_import_at_once_lose_no_write(tmp_path):
     """Two editors in the admin over HTTP, two saving through the ORM and an import of 300
     articles, all at once: every edit saved is in the database and found by search, every
@@ -96,6 +99,7 @@ def test_editors_and_an_import_at_once_lose_no_write(tmp_path):
     assert consistent, check_out
 
 
+@pytest.mark.slow
 def test_two_editors_on_the_same_articles_either_save_or_are_told_of_the_conflict(tmp_path):
     """Two editors in the admin over HTTP (two users, two processes, gunicorn with two workers)
     save the same two articles in turn, as fast as they can: each save either lands on the
@@ -137,6 +141,7 @@ def test_two_editors_on_the_same_articles_either_save_or_are_told_of_the_conflic
         assert row["title"] == versions[pk][-1] and row["title"] in saved, pk
 
 
+@pytest.mark.slow
 def test_load_holds_while_an_editor_saves_and_an_import_runs(tmp_path):
     """The performance issue's load (8 clients on home, article, search and entity pages; wrk when
     installed, else 8 threads) against gunicorn with 2 workers, while an editor saves through the
@@ -144,5 +149,7 @@ def test_load_holds_while_an_editor_saves_and_an_import_runs(tmp_path):
     report = write_load.held_under_load(process_env(tmp_path), seconds=12, import_copies=4)
     print(report)
     assert report["problems"] == [], report
-    assert report["reads"]["requests"] >= 20
-    assert report["edits"]["saved"] >= 1 and report["import_"]["present"] == 240  # few on a busy machine
+    # Counts, not rates: each of the 8 readers made a request, the editor saved at least once (how
+    # many more in 12 seconds measures the machine), and the whole import is there.
+    assert report["reads"]["requests"] >= 8
+    assert report["edits"]["saved"] >= 1 and report["import_"]["present"] == 240
