@@ -65,11 +65,29 @@ class Lexicon:
                     # A bare alef (not آ) after بی/نی is dropped: بیندازد, نیفتاد.
                     if form.startswith(("بیا", "نیا")) and raw_present.startswith("ا") and raw_past.startswith("ا"):
                         self.verbs.setdefault(form[:2] + form[3:], past)
+        self._settle_verbs()
         self.protected: set[str] = set()
         groups = read_groups(VARIANTS_FILE, fold)
         self.variants = variants_from(groups)
         for spelling in (spelling for group in groups for spelling in group if ZWNJ in spelling):
             self.add_compound(spelling)  # جست‌وجو in the file makes "جست وجو" one word
+
+    def _settle_verbs(self) -> None:
+        """Make every past stem a term that analyses to itself, as a query re-analysed must.
+
+        A past stem written alone is that verb (نگریست "looked", not ن + گریست "did not weep";
+        سنجید, not سنج + ید of سختن) unless it is a form of an everyday verb (کند "does", not the
+        past of کندن "dig"): then the rarer verb's forms take the everyday verb's term.
+        """
+        for past in set(self.verbs.values()):
+            if self.verbs.get(past, past) not in _EVERYDAY_VERBS:
+                self.verbs[past] = past
+        for form, past in self.verbs.items():
+            seen = {form}
+            while self.verbs.get(past, past) != past and past not in seen:
+                seen.add(past)
+                past = self.verbs[past]
+            self.verbs[form] = past
 
     def add_compound(self, spelling: str) -> None:
         """Make a folded ZWNJ spelling one word however its parts are spaced or glued."""

@@ -29,7 +29,7 @@ BOUND_FORMS = frozenset(
     for e1 in ("", "ی")
     for e2 in ("", *HA, "ای", "اش", "شان", "تر", "ترین")
     if not (e2.startswith("های") and not (bound + e1).endswith(("ی", "ه")))
-)
+) - frozenset(fold("دارای آتی ایشان مانی").split())  # words of their own: سال‌های آتی is two words
 # Suffixes: (suffix, stem ending to restore, kind). What may be stripped depends on what hazm says
 # about the whole word: nothing from a tagged word (ایران, مردم), plural endings from a word tagged
 # plural (خطرات; not سهام), unambiguous endings from an untagged entry (کتابها; not ایرانی), any

@@ -44,8 +44,8 @@ from typing import NamedTuple
 
 from persian.fold import KEEP, fold
 from persian.lexicon import VARIANTS_FILE, ZWNJ, read_groups, variants_from
-from persian.stems import shared_lexicon, word_term
-from persian.words import clear_caches, glued_words
+from persian.stems import shared_lexicon
+from persian.words import clear_caches, glued_words, word_terms
 
 
 class Token(NamedTuple):
@@ -76,20 +76,19 @@ _clear_caches = clear_caches  # bench/phases.py and bench/search_quality.py look
 
 
 def tokenize(text: str) -> list[Token]:
-    """Words of ``text`` with their terms and their spans in ``text``."""
+    """Words of ``text`` with their terms and their spans in ``text`` (a word may give several)."""
     new = tuple.__new__  # skips NamedTuple's Python-level __new__ (once per word)
-    return [
-        new(Token, (word_term(w), start, end, text[start:end])) for w, start, end in glued_words(text.translate(KEEP))
-    ]
+    return [new(Token, (term, start, end, text[start:end])) for term, start, end in spans(text)]
 
 
 def terms(text: str) -> list[str]:
-    return [word_term(word) for word, _, _ in glued_words(text.translate(KEEP))]
+    """The search terms of ``text``; analysing any of them again gives it back."""
+    return [term for word, _, _ in glued_words(text.translate(KEEP)) for term in word_terms(word)]
 
 
 def spans(text: str) -> list[tuple[str, int, int]]:
-    """``(term, start, end)`` of each word: ``tokenize`` without copying the words' text."""
-    return [(word_term(word), start, end) for word, start, end in glued_words(text.translate(KEEP))]
+    """``(term, start, end)`` of each term: ``tokenize`` without copying the words' text."""
+    return [(term, start, end) for word, start, end in glued_words(text.translate(KEEP)) for term in word_terms(word)]
 
 
 def term(word: str) -> str:
@@ -103,8 +102,8 @@ def match_key(text: str) -> str:
 
 
 def cache_info() -> dict[str, int | float]:
-    """Hit/miss statistics of the per-word term cache."""
-    info = word_term.cache_info()
+    """Hit/miss statistics of the per-word terms cache."""
+    info = word_terms.cache_info()
     lookups = info.hits + info.misses
     hit_rate = info.hits / lookups if lookups else 0.0
     return {

@@ -157,8 +157,8 @@ def split_glued(glued: str) -> tuple[str, str] | tuple[()]:
 
 
 def _rejoined(left: str, right: str, lex: Lexicon) -> bool:
-    """Spaced there, is it one word again (برمی گردانیم, a known compound)? Then it stays whole."""
-    return left in PREFIXES or (left in lex.rights and _is_compound(left, right, lex.rights))
+    """Spaced there, is it one word again (برمی گردانیم, حسین زاده, a known compound)? Then it stays whole."""
+    return left in PREFIXES or right in BOUND_FORMS or (left in lex.rights and _is_compound(left, right, lex.rights))
 
 
 def _inflected(glued: str, lex: Lexicon) -> bool:
@@ -215,8 +215,25 @@ def _offset_after(folded: str, start: int, count: int) -> int:
     return start
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def word_terms(word: str, depth: int = 3) -> tuple[str, ...]:
+    """The terms of a glued word, each of which analyses to itself again.
+
+    A query is analysed once more when it is re-read (a saved search, a quoted phrase, the
+    highlighter), so a term must be a fixed point. The joining and splitting rules see a word in
+    its context (دست‌به‌دست → دست + بهدست), which its term alone does not have: a term that
+    analyses to something else is replaced by what it analyses to, so index and query agree.
+    """
+    term = word_term(word)
+    again = [word_term(glued) for glued, _, _ in glued_words(term)]
+    if again == [term] or not again or not depth:
+        return (term,)
+    return tuple(settled for glued in again for settled in word_terms(glued, depth - 1))
+
+
 def clear_caches() -> None:
     """Forget every per-word decision (after ``protect``, and for benchmarks of a fresh process)."""
     word_term.cache_clear()
     _bases.cache_clear()
     split_glued.cache_clear()
+    word_terms.cache_clear()
