@@ -59,6 +59,52 @@ LEFT_ENDINGS = ("ها", "های", "ی", "ای", "ان", "ات")
 # Words that mostly end surnames (کاظم‌نژاد, کیانوش‌راد): such a name stays one word, as entity
 # discovery needs; spaced, it is two unless protected.
 SURNAME_ENDS = frozenset(["نژاد", "راد", "منش", "فرد", "کیا", "مهر", "دوست", "پناه", "نیک"])
+# ...of which these join the word before even when spaced (رضایی نژاد is رضایی‌نژاد): alone they
+# are rare words (race, generous, character), unlike فرد, مهر or دوست.
+SURNAME_JOINS = frozenset(["نژاد", "راد", "منش"])
+# Number words: an ordinal ending after one belongs to it (چهل و دومین is چهل‌ودومین, not مین, a mine).
+NUMBERS = tuple(
+    [
+        "یک",
+        "دو",
+        "سه",
+        "چهار",
+        "پنج",
+        "شش",
+        "هفت",
+        "هشت",
+        "نه",
+        "ده",
+        "یازده",
+        "دوازده",
+        "سیزده",
+        "چهارده",
+        "پانزده",
+        "شانزده",
+        "هفده",
+        "هجده",
+        "نوزده",
+        "بیست",
+        "سی",
+        "چهل",
+        "پنجاه",
+        "شصت",
+        "هفتاد",
+        "هشتاد",
+        "نود",
+        "صد",
+        "دویست",
+        "سیصد",
+        "چهارصد",
+        "پانصد",
+        "ششصد",
+        "هفتصد",
+        "هشتصد",
+        "نهصد",
+        "هزار",
+    ]
+)
+ORDINALS = ("مین", "م")
 # Endings of a known word (امیدواریم, فرزندانشان, رحمانه, اروپاست) that keep it from being split.
 ENDINGS = ("ی", "یی", "م", "ت", "ش", "یم", "ید", "ند", "ام", "اش", "ای", "ان", "انی", "انه", "مان", "تان", "شان")
 ENDINGS += ("ها", "های", "ست", "است")

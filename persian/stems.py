@@ -51,10 +51,11 @@ def word_term(word: str) -> str:
 
 
 def strip_suffix(word: str, lex: Lexicon, kinds: frozenset[int]) -> str:
-    """Strip the longest allowed suffix that leaves a known word ("" if none)."""
+    """Strip the longest allowed suffix that leaves a known word ("" if none); a stem the
+    variants file or ``protect`` lists wins over a longer suffix (فیلترها is فیلتر + ها, not فیل + ترها)."""
     best, best_score, best_length = "", (-1, -1), 0
     for suffix, restore, kind in SUFFIXES:
-        if best and len(suffix) < best_length:
+        if best and len(suffix) < best_length and best_score[0] == 2:
             break
         if kind not in kinds or not word.endswith(suffix):
             continue
@@ -73,6 +74,6 @@ def strip_suffix(word: str, lex: Lexicon, kinds: frozenset[int]) -> str:
             score = (0, 0)
         else:
             continue
-        if score > best_score:
+        if (score > best_score and (not best or len(suffix) == best_length)) or (score[0] == 2 > best_score[0]):
             best, best_score, best_length = stem, score, len(suffix)
     return best

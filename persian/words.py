@@ -21,11 +21,14 @@ from persian.morphology import (
     GLUED_SHORT_AFTER,
     LEFT_ENDINGS,
     NON_JOINING,
+    NUMBERS,
+    ORDINALS,
     PREFIXES,
     STEM_OF,
     SUFFIX_STRINGS,
     SUFFIXES,
     SURNAME_ENDS,
+    SURNAME_JOINS,
     TAILS,
 )
 from persian.stems import is_known, shared_lexicon, strip_suffix, word_term
@@ -92,7 +95,7 @@ def glued_words(folded: str) -> list[tuple[str, int, int]]:
 
 def _joins(group: str, last: str, piece: str, rights: dict[str, set[str]]) -> bool:
     """Does the letters ``piece`` belong to the word ``group`` (whose latest piece is ``last``)?"""
-    if last in PREFIXES or piece in BOUND_FORMS:
+    if last in PREFIXES or piece in BOUND_FORMS or _bound_after(group, piece):
         return True
     # A stray ZWNJ after a letter that never joins is invisible, and scraped text has many
     # (د‌ولت, شد‌ه); a space in its place leaves a lone letter to glue back.
@@ -101,6 +104,13 @@ def _joins(group: str, last: str, piece: str, rights: dict[str, set[str]]) -> bo
     if len(piece) == 1:
         return group[-1] in NON_JOINING and piece not in NON_JOINING
     return group in rights and _is_compound(group, piece, rights)
+
+
+def _bound_after(group: str, piece: str) -> bool:
+    """A surname's ending or an ordinal's, which belongs to the word before (رضایی نژاد, دو مین)."""
+    if piece in SURNAME_JOINS:
+        return len(group) > 2 and group not in GLUED_SHORT
+    return piece in ORDINALS and group.endswith(NUMBERS)
 
 
 def _is_compound(group: str, piece: str, rights: dict[str, set[str]]) -> bool:
@@ -115,6 +125,9 @@ def _bases(piece: str, depth: int = 2) -> frozenset[str]:
     for suffix, restore, _ in SUFFIXES if depth else ():
         if len(suffix) < len(piece) and piece.endswith(suffix) and suffix != "ش":
             bases |= _bases(piece[: -len(suffix)] + restore, depth - 1)
+    bases.update(
+        piece[: -len(end)] for end in ORDINALS if piece.endswith(end) and _bound_after(piece[: -len(end)], end)
+    )
     return frozenset(bases)
 
 
@@ -130,6 +143,8 @@ def split_glued(glued: str) -> tuple[str, str] | tuple[()]:
     lex = shared_lexicon()
     if lex.whole(glued):
         return ()
+    if any(glued.endswith(end) and len(glued) > len(end) + 2 for end in SURNAME_ENDS):
+        return ()  # a surname stays whole: حسینی‌منش is not حسین + یمنش (Yemen)
     if glued.endswith("هاست") and glued[:-3] in lex.verbs and _splittable(glued[:-3], "است", lex):
         return glued[:-3], "است"  # شده‌است
     if glued[-3:-2] in ("ا", "و") and glued.endswith("ست") and lex.whole(glued[:-2]):
@@ -153,12 +168,31 @@ def split_glued(glued: str) -> tuple[str, str] | tuple[()]:
             score = (left in GLUED_SHORT, sum(kinds), min(_frequency(left, lex), _frequency(right, lex)))
             if score > best_score:
                 best, best_score = cut, score
-    return (glued[:best], glued[best:]) if best else ()
+    return (glued[:best], glued[best:]) if best and not _misspelt(glued, lex) else ()
+
+
+_LETTERS = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+
+
+def _misspelt(glued: str, lex: Lexicon) -> bool:
+    """Is it a known word with one letter dropped or added (ابولفضل for ابوالفضل)? Then it is a
+    misspelt name, kept whole rather than split into fragments (ابول + فضل)."""
+    if len(glued) < 5:
+        return False
+    cuts = range(1, len(glued))
+    return any(glued[:i] + glued[i + 1 :] in lex.strong for i in cuts) or any(
+        glued[:i] + letter + glued[i:] in lex.strong for i in cuts for letter in _LETTERS
+    )
 
 
 def _rejoined(left: str, right: str, lex: Lexicon) -> bool:
     """Spaced there, is it one word again (برمی گردانیم, حسین زاده, a known compound)? Then it stays whole."""
-    return left in PREFIXES or right in BOUND_FORMS or (left in lex.rights and _is_compound(left, right, lex.rights))
+    return (
+        left in PREFIXES
+        or right in BOUND_FORMS
+        or _bound_after(left, right)
+        or (left in lex.rights and _is_compound(left, right, lex.rights))
+    )
 
 
 def _inflected(glued: str, lex: Lexicon) -> bool:

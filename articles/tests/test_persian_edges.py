@@ -77,3 +77,41 @@ def test_words_of_their_own_are_not_glued_on_as_suffixes():
     assert persian.terms("سال‌های آتی") == persian.terms("سال ها آتی")[:1] + persian.terms("آتی")
     assert len(persian.terms("دیگر ایشان")) == 2
     assert len(persian.terms("شرکت دارای مجوز")) == 3
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ("رضایی نژاد", "رضایی‌نژاد", "رضایینژاد", "رضايي نژاد"),  # a surname spaced or joined
+        ("حسینی منش", "حسینی‌منش", "حسینیمنش"),
+        ("چهل و دومین", "چهل‌ودومین", "چهلودومین"),  # an ordinal
+        ("بیست و یکمین", "بیست‌ویکمین"),
+    ],
+)
+def test_a_spaced_surname_or_ordinal_is_the_joined_word(spellings):
+    expected = persian.terms(spellings[0])
+    assert len(expected) == 1, expected
+    for spelling in spellings[1:]:
+        assert persian.terms(spelling) == expected, spelling
+
+
+@pytest.mark.parametrize(
+    ("word", "not_"),
+    [
+        ("حسینی‌منش", "یمن"),  # Yemen
+        ("فیلتر", "فیل"),  # an elephant
+        ("فیلترها", "فیل"),
+        ("چهل‌ودومین", "مین"),  # a mine
+    ],
+)
+def test_a_word_does_not_turn_into_another(word, not_):
+    assert not_ not in persian.terms(word), persian.terms(word)
+
+
+@pytest.mark.parametrize("word", ["ابولفضل", "حسینیمنش", "فیلتر"])
+def test_an_unknown_or_misspelt_name_is_not_split_into_fragments(word):
+    assert persian.terms(word) == [persian.term(word)] and " " not in persian.term(word)
+
+
+def test_filter_keeps_its_plural():
+    assert persian.terms("فیلترها") == persian.terms("فیلتر") == ["فیلتر"]
