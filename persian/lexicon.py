@@ -37,6 +37,7 @@ class Lexicon:
         self.strong: dict[str, tuple[int, bool]] = {}  # tagged words → (frequency, plural)
         self.weak: set[str] = set()  # untagged entries: rare words and many inflected forms
         self.compounds: set[str] = set()  # glued forms of words spelled with a ZWNJ
+        self.parts: dict[str, tuple[str, ...]] = {}  # a compound's glued form → its parts
         self.rights: dict[str, set[str]] = {}  # glued part before a ZWNJ → glued rests after it
         self.heads: set[str] = set()  # two first parts of a compound: "به گونه ای", "گفت و گو"
         with open(data / "words.dat", encoding="utf-8") as lines:
@@ -94,6 +95,7 @@ class Lexicon:
         parts = [part for part in spelling.split(ZWNJ) if part]
         glued = "".join(parts)
         self.compounds.add(glued)
+        self.parts.setdefault(glued, tuple(parts))
         for i in range(1, len(parts)):
             head = "".join(parts[:i])
             self.rights.setdefault(head, set()).add(glued[len(head) :])

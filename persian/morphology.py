@@ -20,6 +20,12 @@ BOUND = frozenset(
     نیا"""
     ).split()
 )
+# ...of which these make a new word of the one before (جنگل‌زدایی, تولیدکننده), which is indexed
+# as one of its parts; the rest are endings.
+DERIVATIONAL = BOUND - frozenset(
+    fold("ها های هایی هایم هایت هایش هایمان هایتان هایشان هاشان هاست ای ام ات اش ایم اید اند ی ند یم").split()
+    + fold("تر ترین تری ترها ترینها شان مان تان گان").split()
+)
 HA = ["ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "هاشان", "هاست"]
 # ...also with endings of its own (گذاری‌های, نگارانی); not ها+ی after a consonant, since
 # انگیز+های is also انگیزه+ای, a word of its own.
@@ -39,6 +45,7 @@ SUFFIXES = sorted(
     [(s, "", KIND_HA) for s in HA]
     + [(s, "", KIND_TAR) for s in ("تر", "ترین", "تری", "ترها")]
     + [("ه" + s, "ه", KIND_HEH) for s in ("ای", "ی", "ام", "ات", "اش", "ایم", "اید", "اند", "ایی")]
+    + [("دگان", "ده", KIND_HEH)]  # شرکت‌کنندگان, کشته‌شدگان: the plural of a participle
     + [("یان", "ی", KIND_YAN), ("گان", "ه", KIND_PLURAL), ("ات", "ه", KIND_PLURAL)]
     + [("ات", "ت", KIND_PLURAL), ("ات", "", KIND_PLURAL), ("ان", "", KIND_PLURAL)]
     + [(s, "", KIND_OTHER) for s in ("ی", "یی", "اش", "ش", "مان", "شان")],
@@ -64,45 +71,10 @@ SURNAME_ENDS = frozenset(["نژاد", "راد", "منش", "فرد", "کیا", "�
 SURNAME_JOINS = frozenset(["نژاد", "راد", "منش"])
 # Number words: an ordinal ending after one belongs to it (چهل و دومین is چهل‌ودومین, not مین, a mine).
 NUMBERS = tuple(
-    [
-        "یک",
-        "دو",
-        "سه",
-        "چهار",
-        "پنج",
-        "شش",
-        "هفت",
-        "هشت",
-        "نه",
-        "ده",
-        "یازده",
-        "دوازده",
-        "سیزده",
-        "چهارده",
-        "پانزده",
-        "شانزده",
-        "هفده",
-        "هجده",
-        "نوزده",
-        "بیست",
-        "سی",
-        "چهل",
-        "پنجاه",
-        "شصت",
-        "هفتاد",
-        "هشتاد",
-        "نود",
-        "صد",
-        "دویست",
-        "سیصد",
-        "چهارصد",
-        "پانصد",
-        "ششصد",
-        "هفتصد",
-        "هشتصد",
-        "نهصد",
-        "هزار",
-    ]
+    fold(
+        "یک دو سه چهار پنج شش هفت هشت نه ده یازده دوازده سیزده چهارده پانزده شانزده هفده هجده نوزده "
+        "بیست سی چهل پنجاه شصت هفتاد هشتاد نود صد دویست سیصد چهارصد پانصد ششصد هفتصد هشتصد نهصد هزار"
+    ).split()
 )
 ORDINALS = ("مین", "م")
 # Endings of a known word (امیدواریم, فرزندانشان, رحمانه, اروپاست) that keep it from being split.

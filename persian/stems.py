@@ -12,7 +12,7 @@ import unicodedata
 
 from persian.fold import FOLD, fold
 from persian.lexicon import VERB_PREFIXES, Lexicon
-from persian.morphology import ANY_ENDING, NOT_STEMS, PLURAL_ENDINGS, SUFFIXES, UNAMBIGUOUS
+from persian.morphology import ANY_ENDING, DERIVATIONAL, NOT_STEMS, PLURAL_ENDINGS, SUFFIXES, UNAMBIGUOUS
 
 
 @functools.cache
@@ -50,6 +50,17 @@ def word_term(word: str) -> str:
     return word_term(stem) if stem else word
 
 
+def derived(word: str, lex: Lexicon) -> tuple[str, str] | tuple[()]:
+    """A known word of three letters or more + a morpheme that makes a new word of it
+    (جنگل + زدایی, تولید + کننده), or ``()``; not دی + گر in دیگر."""
+    for end in DERIVATIONAL:
+        if word.endswith(end) and len(word) > len(end) + 2:
+            left = word[: -len(end)]
+            if lex.whole(left) and left not in NOT_STEMS:
+                return left, end
+    return ()
+
+
 def strip_suffix(word: str, lex: Lexicon, kinds: frozenset[int]) -> str:
     """Strip the longest allowed suffix that leaves a known word ("" if none); a stem the
     variants file or ``protect`` lists wins over a longer suffix (فیلترها is فیلتر + ها, not فیل + ترها)."""
@@ -70,8 +81,8 @@ def strip_suffix(word: str, lex: Lexicon, kinds: frozenset[int]) -> str:
             # hazm's frequencies are rough: a restored ه/ت (منطقه‌ای, حملات) wins unless the
             # bare stem is far more frequent (روزهای is روز‌های).
             score = (1, lex.strong[stem][0] * (3 if restore else 1))
-        elif kind in UNAMBIGUOUS and stem in lex.weak:
-            score = (0, 0)
+        elif (kind in UNAMBIGUOUS and stem in lex.weak) or derived(stem, lex):
+            score = (0, 0)  # شرکت‌کنندگان is شرکت‌کننده as تولیدکنندگان is تولیدکننده
         else:
             continue
         if (score > best_score and (not best or len(suffix) == best_length)) or (score[0] == 2 > best_score[0]):

@@ -42,6 +42,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
+from persian.compounds import parts
 from persian.fold import KEEP, fold
 from persian.lexicon import VARIANTS_FILE, ZWNJ, read_groups, variants_from
 from persian.stems import shared_lexicon
@@ -69,10 +70,13 @@ def protect(words: Iterable[str]) -> None:
                 lex.protected.add(part.replace(ZWNJ, ""))
                 if ZWNJ in part.strip(ZWNJ):
                     lex.add_compound(part)
+    _clear_caches()
+
+
+def _clear_caches() -> None:
+    """Forget every per-word decision (after ``protect``; bench/ clears them for a cold start)."""
     clear_caches()
-
-
-_clear_caches = clear_caches  # bench/phases.py and bench/search_quality.py look it up here
+    parts.cache_clear()
 
 
 def tokenize(text: str) -> list[Token]:
@@ -89,6 +93,11 @@ def terms(text: str) -> list[str]:
 def spans(text: str) -> list[tuple[str, int, int]]:
     """``(term, start, end)`` of each term: ``tokenize`` without copying the words' text."""
     return [(term, start, end) for word, start, end in glued_words(text.translate(KEEP)) for term in word_terms(word)]
+
+
+def index_spans(text: str) -> list[tuple[str, int, int, tuple[str, ...]]]:
+    """``spans`` with each term's compound parts, which an index stores at the term's position."""
+    return [(term, start, end, parts(term)) for term, start, end in spans(text)]
 
 
 def term(word: str) -> str:

@@ -115,3 +115,35 @@ def test_an_unknown_or_misspelt_name_is_not_split_into_fragments(word):
 
 def test_filter_keeps_its_plural():
     assert persian.terms("فیلترها") == persian.terms("فیلتر") == ["فیلتر"]
+
+
+# --- compounds: one term for the whole, and its parts at the same position in the index --------
+
+
+@pytest.mark.parametrize(
+    ("spellings", "parts"),
+    [
+        (("رفت و آمد", "رفت‌وآمد", "رفتوامد"), ["رفت", "آمد"]),
+        (("جنگل زدایی", "جنگل‌زدایی", "جنگلزدایی"), ["جنگل", "زدایی"]),
+        (("کم آبی", "کم‌آبی", "کمآبی"), ["کم", "آبی"]),
+        (("سر مربی", "سر‌مربی", "سرمربی"), ["سر", "مربی"]),
+        (("تولید کنندگان", "تولیدکنندگان", "تولید کننده"), ["تولید", "کننده"]),
+        (("شرکت کنندگان", "شرکت‌کنندگان", "شرکت کننده"), ["شرکت", "کننده"]),
+    ],
+)
+def test_a_compound_is_one_term_in_every_spelling_and_knows_its_parts(spellings, parts):
+    whole = persian.terms(spellings[0])
+    assert len(whole) == 1, whole
+    for spelling in spellings[1:]:
+        assert persian.terms(spelling) == whole, spelling
+    assert list(persian.parts(whole[0])) == [persian.term(part) for part in parts]
+    assert persian.index_spans(spellings[0]) == [(whole[0], 0, len(spellings[0]), persian.parts(whole[0]))]
+
+
+def test_a_word_that_is_no_compound_has_no_parts():
+    for word in ["دیگر", "ایران", "می‌کند", "پوتین", "مردم"]:
+        assert persian.parts(persian.term(word)) == (), word
+
+
+def test_queries_read_whole_terms_only():
+    assert persian.terms("رفت و آمد") == [persian.term("رفت‌وآمد")]
