@@ -53,12 +53,15 @@ def word_term(word: str) -> str:
 def derived(word: str, lex: Lexicon) -> tuple[str, str] | tuple[()]:
     """A known word of three letters or more + a morpheme that makes a new word of it
     (جنگل + زدایی, تولید + کننده), or ``()``; not دی + گر in دیگر."""
-    for end in DERIVATIONAL:
-        if word.endswith(end) and len(word) > len(end) + 2:
-            left = word[: -len(end)]
+    for size in _DERIVATIONAL_SIZES:  # longest first, and the same answer in every process
+        if len(word) > size + 2 and (end := word[-size:]) in DERIVATIONAL:
+            left = word[:-size]
             if lex.whole(left) and left not in NOT_STEMS:
                 return left, end
     return ()
+
+
+_DERIVATIONAL_SIZES = sorted({len(end) for end in DERIVATIONAL}, reverse=True)
 
 
 def strip_suffix(word: str, lex: Lexicon, kinds: frozenset[int]) -> str:
