@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 
 from persian.stems import derived, shared_lexicon
-from persian.words import glued_words, word_terms
+from persian.words import glued_again, word_terms
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -25,6 +25,6 @@ def parts(term: str) -> tuple[str, ...]:
     for i, piece in enumerate(pieces):
         if i and piece.startswith("و") and len(piece) > 2 and not lex.whole(piece):
             piece = piece[1:]  # the و of رفت‌وآمد, گفت‌وگو is a word of its own
-        for glued, _, _ in glued_words(piece):
+        for glued in glued_again(piece):
             found.extend(part for part in word_terms(glued) if part != term and part not in found and len(part) > 1)
     return tuple(found)

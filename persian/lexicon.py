@@ -57,7 +57,7 @@ class Lexicon:
         with open(data / "verbs.dat", encoding="utf-8") as lines:
             stems = sorted((line.strip().split("#") for line in lines), key=lambda stems: _rare_verb(fold(stems[0])))
         for raw_past, raw_present in stems:
-            past, present = fold(raw_past), fold(raw_present)
+            past, present = fold(raw_past).replace(ZWNJ, ""), fold(raw_present)  # می‌راند: a verb of its own
             if past and present and past not in _ARCHAIC_VERBS:
                 sub = "بی" if present.startswith("ا") else "ب"
                 self.imperatives.update((sub + present, "ن" + present))
@@ -81,7 +81,8 @@ class Lexicon:
         past of کندن "dig"): then the rarer verb's forms take the everyday verb's term.
         """
         for past in set(self.verbs.values()):
-            if self.verbs.get(past, past) not in _EVERYDAY_VERBS:
+            # ...nor when it reads as می + a verb (می‌راند "drives", not the past of میراندن).
+            if self.verbs.get(past, past) not in _EVERYDAY_VERBS and not past.startswith(VERB_PREFIXES):
                 self.verbs[past] = past
         for form, past in self.verbs.items():
             seen = {form}

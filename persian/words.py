@@ -259,10 +259,16 @@ def word_terms(word: str, depth: int = 3) -> tuple[str, ...]:
     analyses to something else is replaced by what it analyses to, so index and query agree.
     """
     term = word_term(word)
-    again = [word_term(glued) for glued, _, _ in glued_words(term)]
-    if again == [term] or not again or not depth:
+    again = glued_again(term)
+    if (again == (term,) and word_term(term) == term) or not depth:
         return (term,)
     return tuple(settled for glued in again for settled in word_terms(glued, depth - 1))
+
+
+def glued_again(glued: str) -> tuple[str, ...]:
+    """``glued_words`` of one glued word (letters only, or digits only): itself, or its split."""
+    split = split_glued(glued) if len(glued) > 3 and not glued[0].isdigit() else ()
+    return split or (glued,)
 
 
 def clear_caches() -> None:
