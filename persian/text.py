@@ -2,18 +2,24 @@
 
 Text becomes search terms in three cheap steps (no hazm Normalizer: ~1.8 ms an article):
 
-1. ``fold`` (``persian.fold``): one ``str.translate`` maps Arabic letter forms to Persian ones and alef/hamza forms
-   to bare letters, every digit to Latin, Latin to lower case, and drops diacritics, tatweel and
-   invisible marks.
-2. ``tokenize`` (``persian.words``): one precompiled regex finds word pieces. A ZWNJ separates nothing (a word's
-   canonical form is its glued spelling); pieces separated by spaces join when one is a bound
-   morpheme (می/نمی, ها/های/تر/اند, پذیر, گذاری…) or when hazm's lexicon, the variants file or
-   ``protect()`` spells the pair as one compound with a half-space exactly there; a glued word
-   hazm does not know splits into the two known words it is spaced as (``_split``). The decisions
-   look only at glued strings, so ``می‌کند``, ``می کند`` and ``میکند`` give one token, and
-   ``کره‌جنوبی``, ``کره جنوبی`` and ``کرهجنوبی`` two.
-3. ``term`` (``persian.stems``, per glued word, ``lru_cache``d): spelling variants, verb forms → past stem, and a
-   suffix stripped only when what remains is a known word, so names stay whole.
+1. ``fold`` (``persian.fold``): one ``str.translate`` maps Arabic letter forms to Persian ones and
+   alef/hamza forms to bare letters, every digit to Latin, Latin to lower case, and drops
+   diacritics, tatweel and invisible marks.
+2. ``tokenize`` (``persian.words``): one precompiled regex finds word pieces. A ZWNJ separates
+   nothing (a word's canonical form is its glued spelling); pieces separated by spaces join when
+   one is a bound morpheme (می/نمی, ها/های/تر/اند, پذیر, گذاری…, a surname's نژاد/راد/منش, an
+   ordinal's مین after a number) or when hazm's lexicon, the variants file or ``protect()`` spells
+   the pair as one compound with a half-space exactly there; a glued word hazm does not know
+   splits into the two known words it is spaced as (``split_glued``). The decisions look only at
+   glued strings, so ``می‌کند``, ``می کند`` and ``میکند`` give one token, and ``کره‌جنوبی``,
+   ``کره جنوبی`` and ``کرهجنوبی`` two.
+3. ``term`` (``persian.stems``, per glued word, ``lru_cache``d): spelling variants, verb forms →
+   past stem, and a suffix stripped only when what remains is a known word, so names stay whole.
+
+Every term analyses to itself again (``persian.words.word_terms``): a query is re-read by the
+engine, a saved search and the highlighter, and a term that re-split would match nothing.
+Queries read whole terms; the index also stores a compound's parts at its position
+(``index_spans``, ``persian.compounds``), so «آمد» finds «رفت و آمد» and «جنگل» «جنگل‌زدایی».
 
 The lexicons (``persian.lexicon``) come straight from hazm's data files (importing hazm pulls in
 nltk) and the variants file, loaded once per process on first use.
@@ -27,10 +33,10 @@ articles; the search-quality bench's 160 queries give the same terms in all four
   جنوبی; ``بهنظر``, ``اروپاست``, ``شده‌است`` too), choosing by hazm's frequencies: 0.7% of the
   corpus's words. It does not split words hazm lists (even untagged, so ``کی‌مون`` and
   ``چندرسانه‌ای`` stay whole: names go in the variants file or ``protect()``), words starting
-  with ``ال`` or a prefix (می, بی…), parts of one or two letters (but به, در, و…: ``وفوت``), or
-  surnames ending in نژاد, راد, منش… (``کیانوش‌راد`` stays whole, two words when spaced, for
-  entity discovery). Unknown names may split into fragments (``بایدن`` → با + یدن), the same in
-  every spelling.
+  with ``ال`` or a prefix (می, بی…), parts of one or two letters (but به, در, و…: ``وفوت``),
+  surnames ending in نژاد, راد, منش… (``حسینی‌منش`` is not حسین + یمن), or a known word with one
+  letter dropped or added (``ابولفضل``). Other unknown names may still split, the same in every
+  spelling; a spaced surname ending in فرد, مهر, دوست… stays two words.
 * a glued form has one reading: ``زمینهای`` is زمین‌های or زمینه‌ای (hazm's frequencies decide);
   a ZWNJ inside a word (``یازد‌هم``), after a two-letter part (``وب‌کم``, ``مک‌بوک``) or in an
   acronym spelled letter by letter (``اف‌ای‌تی‌اف``) leaves several words when typed as a space.
