@@ -45,13 +45,15 @@ class PersianTokenizer(Tokenizer):
         else:
             words = [(text, start, end, ()) for text, start, end in persian.spans(value)]
         for pos, (text, start, end, parts) in enumerate(words, start_pos):
-            for token.text in (text, *parts):
-                if keeporiginal:
-                    token.original = value[start:end]
-                if positions:
-                    token.pos = pos
-                if chars:
-                    token.startchar, token.endchar = start_char + start, start_char + end
+            token.text = text
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+            for token.text in parts:  # same position, same span
                 yield token
 
 
