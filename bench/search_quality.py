@@ -472,7 +472,7 @@ def provenance() -> dict[str, str]:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         head = ""
-    files = (Path(persian.__file__), Path(lexicon.__file__), lexicon.VARIANTS_FILE)
+    files = (*sorted(Path(persian.__file__).parent.glob("*.py")), lexicon.VARIANTS_FILE)
     return {"git_head": head, **{f.name: hashlib.sha256(f.read_bytes()).hexdigest()[:16] for f in files}}
 
 

@@ -37,6 +37,7 @@ class Lexicon:
         self.strong: dict[str, tuple[int, bool]] = {}  # tagged words → (frequency, plural)
         self.weak: set[str] = set()  # untagged entries: rare words and many inflected forms
         self.compounds: set[str] = set()  # glued forms of words spelled with a ZWNJ
+        self.parts: dict[str, tuple[str, ...]] = {}  # a compound's glued form → its parts
         self.rights: dict[str, set[str]] = {}  # glued part before a ZWNJ → glued rests after it
         self.heads: set[str] = set()  # two first parts of a compound: "به گونه ای", "گفت و گو"
         with open(data / "words.dat", encoding="utf-8") as lines:
@@ -56,7 +57,7 @@ class Lexicon:
         with open(data / "verbs.dat", encoding="utf-8") as lines:
             stems = sorted((line.strip().split("#") for line in lines), key=lambda stems: _rare_verb(fold(stems[0])))
         for raw_past, raw_present in stems:
-            past, present = fold(raw_past), fold(raw_present)
+            past, present = fold(raw_past).replace(ZWNJ, ""), fold(raw_present)  # می‌راند: a verb of its own
             if past and present and past not in _ARCHAIC_VERBS:
                 sub = "بی" if present.startswith("ا") else "ب"
                 self.imperatives.update((sub + present, "ن" + present))
@@ -65,17 +66,37 @@ class Lexicon:
                     # A bare alef (not آ) after بی/نی is dropped: بیندازد, نیفتاد.
                     if form.startswith(("بیا", "نیا")) and raw_present.startswith("ا") and raw_past.startswith("ا"):
                         self.verbs.setdefault(form[:2] + form[3:], past)
+        self._settle_verbs()
         self.protected: set[str] = set()
         groups = read_groups(VARIANTS_FILE, fold)
         self.variants = variants_from(groups)
         for spelling in (spelling for group in groups for spelling in group if ZWNJ in spelling):
             self.add_compound(spelling)  # جست‌وجو in the file makes "جست وجو" one word
 
+    def _settle_verbs(self) -> None:
+        """Make every past stem a term that analyses to itself, as a query re-analysed must.
+
+        A past stem written alone is that verb (نگریست "looked", not ن + گریست "did not weep";
+        سنجید, not سنج + ید of سختن) unless it is a form of an everyday verb (کند "does", not the
+        past of کندن "dig"): then the rarer verb's forms take the everyday verb's term.
+        """
+        for past in set(self.verbs.values()):
+            # ...nor when it reads as می + a verb (می‌راند "drives", not the past of میراندن).
+            if self.verbs.get(past, past) not in _EVERYDAY_VERBS and not past.startswith(VERB_PREFIXES):
+                self.verbs[past] = past
+        for form, past in self.verbs.items():
+            seen = {form}
+            while self.verbs.get(past, past) != past and past not in seen:
+                seen.add(past)
+                past = self.verbs[past]
+            self.verbs[form] = past
+
     def add_compound(self, spelling: str) -> None:
         """Make a folded ZWNJ spelling one word however its parts are spaced or glued."""
         parts = [part for part in spelling.split(ZWNJ) if part]
         glued = "".join(parts)
         self.compounds.add(glued)
+        self.parts.setdefault(glued, tuple(parts))
         for i in range(1, len(parts)):
             head = "".join(parts[:i])
             self.rights.setdefault(head, set()).add(glued[len(head) :])

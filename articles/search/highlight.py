@@ -48,7 +48,12 @@ def _hits(text: str, query_terms: set[str], size: int) -> list[persian.Token]:
     limit = 4 * size
     while True:
         cut = len(text) if limit >= len(text) else max(text.rfind(" ", 0, limit), 1)
-        hits = [t for t in persian.tokenize(text[:cut]) if t.term in query_terms]
+        # A compound is marked when a query names it or one of its parts (the index holds both).
+        hits = [
+            t
+            for t in persian.tokenize(text[:cut])
+            if t.term in query_terms or not query_terms.isdisjoint(persian.parts(t.term))
+        ]
         if cut == len(text) or (hits and hits[0].end + 2 * size < cut):
             return [t for t in hits if t.end < cut - size // 2] if cut < len(text) else hits
         limit *= 4

@@ -360,7 +360,7 @@ def test_load_variants_parses_comments_commas_and_zwnj(tmp_path):
 
 @pytest.fixture
 def restore_lexicon():
-    lexicon = persian.text._lexicon()
+    lexicon = persian.stems.shared_lexicon()
     saved = (set(lexicon.protected), set(lexicon.compounds), set(lexicon.heads))
     rights = {head: set(rest) for head, rest in lexicon.rights.items()}
     yield
@@ -531,4 +531,4 @@ def _matching_words(a: list[str], b: list[str]) -> int:
 def test_display_separates_mi_with_our_verb_table_not_hazms():
     shown = persian.display("نمیدانم چه میگفت؛ میز را میخرند و نمیخرند")
     assert shown == "نمی‌دانم چه می‌گفت؛ میز را می‌خرند و نمی‌خرند"
-    assert not isinstance(persian.text._normalizer()._verbs, set)  # hazm's 346,000-form table not loaded
+    assert not isinstance(persian.normalizer._normalizer()._verbs, set)  # hazm's 346,000-form table not loaded

@@ -3,7 +3,7 @@
 import pytest
 
 from articles.search.service import SearchParams, run_search
-from articles.tests.conftest import SEED
+from articles.tests.conftest import SEED, write_jsonl
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +71,45 @@ def test_did_you_mean_suggests_words_the_archive_has_as_written(seed_archive):
 
 def test_did_you_mean_is_silent_when_the_words_exist(seed_archive):
     assert run_search(SearchParams(q="ریابکوف")).suggestion == ""
+
+
+# Articles written the careful way (half-spaces, joined names); readers type them otherwise.
+EDGE_ARTICLES = [
+    ("پیش‌بینی بازار نفت", "کارشناسان قیمت نفت را در سال‌های آتی بالاتر از امروز می‌دانند."),
+    ("دیدار با رضایی‌نژاد", "علی رضایی‌نژاد در چهل‌ودومین نشست انجمن سخنرانی کرد."),
+    ("محدودیت تردد", "طرح محدودیت رفت‌وآمد خودروها در مرکز شهر از شنبه اجرا می‌شود."),
+    ("فوتبال", "سرمربی تیم ملی فهرست بازیکنان دعوت‌شده را اعلام کرد."),
+]
+
+
+@pytest.fixture
+def edge_archive(import_paths, tmp_path):
+    records = [
+        {"id": f"edge-{i}", "title": title, "body": body, "date": f"2024-05-0{i + 1}T10:00:00",
+         "source": "خبرگزاری نمونه", "url": f"https://example.ir/edge/{i}"}
+        for i, (title, body) in enumerate(EDGE_ARTICLES)
+    ]  # fmt: skip
+    import_paths(write_jsonl(tmp_path / "edge.jsonl", records))
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("سال‌های آتی", "پیش‌بینی بازار نفت"),  # its terms re-split when the query was re-read
+        ('"سال‌های آتی"', "پیش‌بینی بازار نفت"),
+        ("سالهای آتی", "پیش‌بینی بازار نفت"),
+        ("رضایی نژاد", "دیدار با رضایی‌نژاد"),  # a surname spaced
+        ("چهل و دومین", "دیدار با رضایی‌نژاد"),  # an ordinal spaced
+        ("رفت و آمد", "محدودیت تردد"),
+        ("آمد", "محدودیت تردد"),  # a part of the compound
+        ("سر مربی", "فوتبال"),
+        ("مربی", "فوتبال"),
+    ],
+)
+def test_a_query_finds_the_article_however_its_words_are_joined(edge_archive, query, title):
+    assert title in _titles(query), query
+
+
+def test_a_compound_found_by_its_part_is_marked_in_the_snippet(edge_archive):
+    hit = next(hit for hit in run_search(SearchParams(q="آمد")).hits if hit.article.title == "محدودیت تردد")
+    assert "<mark>رفت‌وآمد</mark>" in hit.raw_snippet

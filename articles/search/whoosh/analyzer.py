@@ -15,7 +15,12 @@ import persian
 
 
 class PersianTokenizer(Tokenizer):
-    """Yields the final terms of ``persian.tokenize``; it has no attributes, so it pickles into a schema."""
+    """Yields the final terms of ``persian.tokenize``; it has no attributes, so it pickles into a schema.
+
+    When indexing, a compound's parts follow it at its own position and span (رفتوامد, then رفت
+    and امد), so a query for a part finds the compound while phrases keep their positions and the
+    highlighter marks the compound's words; a query is analyzed into whole terms only.
+    """
 
     def __call__(
         self,
@@ -33,8 +38,13 @@ class PersianTokenizer(Tokenizer):
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.boost, token.stopped = 1.0, False
         # Without ``tokenize`` (range query bounds) the whole value is one term.
-        words = persian.spans(value) if tokenize else [(persian.term(value), 0, len(value))]
-        for pos, (text, start, end) in enumerate(words, start_pos):
+        if not tokenize:
+            words = [(persian.term(value), 0, len(value), ())]
+        elif mode == "index":
+            words = persian.index_spans(value)
+        else:
+            words = [(text, start, end, ()) for text, start, end in persian.spans(value)]
+        for pos, (text, start, end, parts) in enumerate(words, start_pos):
             token.text = text
             if keeporiginal:
                 token.original = value[start:end]
@@ -43,6 +53,8 @@ class PersianTokenizer(Tokenizer):
             if chars:
                 token.startchar, token.endchar = start_char + start, start_char + end
             yield token
+            for token.text in parts:  # same position, same span
+                yield token
 
 
 def PersianAnalyzer() -> Analyzer:  # named like Whoosh's StemmingAnalyzer factory
