@@ -52,6 +52,7 @@ from persian.compounds import parts
 from persian.fold import KEEP, fold
 from persian.lexicon import VARIANTS_FILE, ZWNJ, read_groups, variants_from
 from persian.stems import shared_lexicon
+from persian.stems import word_term as _term
 from persian.words import clear_caches, glued_words, word_terms
 
 
