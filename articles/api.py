@@ -37,6 +37,7 @@ def search(request: HttpRequest) -> JsonResponse:
         "page_size": params.page_size,
         "num_pages": page.num_pages,
         "relaxed": page.relaxed,
+        "trimmed": page.trimmed,
         "suggestion": page.suggestion or None,
         "results": [
             {**_article_summary(request, hit.article), "snippet": str(hit.raw_snippet), "score": round(hit.score, 4)}

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from articles import graph, jalali
 from articles.charts import bar_chart
 from articles.models import Article, Category, Entity, Mention, Source, Tag
+from articles.search import query
 from articles.search.service import SORTS, SearchParams, attention, cached, run_search, similar_articles
 
 PAGE_SIZE = 20
@@ -90,6 +91,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "facet_groups": facets,
         "attention": series,
         "attention_chart": bar_chart([(label, n) for _, label, n in series], "شمار خبرهای یافته در طول زمان"),
+        "max_terms": query.MAX_TERMS,
+        "max_excluded": query.MAX_EXCLUDED,
     }
     return render(request, "search/search.html", context)
 

@@ -41,6 +41,26 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
 
 
+def env_float(name: str, default: float, low: float, high: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number") from None
+    if not low <= number <= high:
+        raise ImproperlyConfigured(f"{name}={value!r} is outside {low}…{high}")
+    return number
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name) or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r}: use one of {', '.join(choices)}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -227,9 +247,9 @@ if env_str("SEARCH_URL", ""):
 # How words rank: "all" (every word, then most words) or "any" (BM25 with Lucene's idf over an OR
 # of the words, "+word" required). BM25's term-frequency saturation (k1) and length normalization
 # (b) apply to both.
-SEARCH_MATCH = "all"
-SEARCH_BM25_K1 = 1.2
-SEARCH_BM25_B = 0.75
+SEARCH_MATCH = env_choice("NEWSARCHIVE_SEARCH_MATCH", "any", ("all", "any"))
+SEARCH_BM25_K1 = env_float("NEWSARCHIVE_BM25_K1", 1.6, 0.0, 10.0)
+SEARCH_BM25_B = env_float("NEWSARCHIVE_BM25_B", 0.65, 0.0, 1.0)
 WHOOSH_PATH = VAR_DIR / "whoosh"
 HAYSTACK_CONNECTIONS = {
     "default": {

@@ -217,7 +217,10 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         log.exception("search failed for %r", params)
         page.unavailable = True
         return page
-    if page.count < SUGGEST_BELOW or page.relaxed:
+    # Ranked by relevance, a misspelt word hides among the other words' matches: ask whenever the
+    # query has words (the corrector looks the typed words up first; only rare or absent ones cost
+    # a neighbour search, kept per word list until the index changes).
+    if page.count < SUGGEST_BELOW or page.relaxed or request.match == "any":
         page.suggestion = did_you_mean(parsed)
     terms = parsed.highlight_terms()
     found = Article.objects.select_related("source").in_bulk([pk for pk, _ in result.hits])

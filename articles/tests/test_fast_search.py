@@ -30,6 +30,13 @@ from articles.tests.conftest import (
 DEMO = REPO / "demo" / "articles.jsonl"
 
 
+@pytest.fixture(autouse=True)
+def every_word_required(settings):
+    """These tests compare the conjunction path (``match="all"``: every word required) with
+    Whoosh; test_match_any.py compares the default ranking (an OR of the words) the same way."""
+    settings.SEARCH_MATCH = "all"
+
+
 def _engine_query(backend, params: SearchParams):
     parsed = query.parse(params.q)
     return compile_search(parsed, _request(params, parsed).filters).as_query()

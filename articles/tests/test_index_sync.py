@@ -134,6 +134,6 @@ def test_an_import_indexing_alongside_ends_with_every_article_searchable(tmp_pat
     assert f"created {len(records)}, updated 1" in done.stdout
     check = subprocess.run([*manage, "check_index"], env=env, cwd=REPO, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    code = "from articles.search.service import *; print(run_search(SearchParams(q='گفت‌وگوی بازنویسی')).count)"
+    code = "from articles.search.service import *; print(run_search(SearchParams(q='+گفت‌وگوی +بازنویسی')).count)"
     found = subprocess.run([*manage, "shell", "-c", code], env=env, cwd=REPO, capture_output=True, text=True)
     assert found.stdout.split()[-1] == "1", found.stderr

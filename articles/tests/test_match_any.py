@@ -13,7 +13,7 @@ from whoosh.searching import Searcher
 
 from articles.models import Article, Source
 from articles.search import query
-from articles.search.engine import SearchRequest, get_engine
+from articles.search.engine import SearchRequest, bm25, get_engine
 from articles.search.service import SearchParams, _request
 from articles.search.whoosh import fast_search
 from articles.search.whoosh.compile import compile_any
@@ -38,7 +38,9 @@ def archive(import_paths):
     engine = get_engine()
     searcher = engine.backend.index.searcher()._searcher
     assert searcher.reader().has_deletions() and len(searcher.leaf_searchers()) > 1
-    return engine, Searcher(searcher.reader(), weighting=LuceneBM25(), fromindex=searcher._ix, closereader=False)
+    k1, b = bm25()  # the tuned parameters the engine ranks with
+    weighting = LuceneBM25(B=b, K1=k1)
+    return engine, Searcher(searcher.reader(), weighting=weighting, fromindex=searcher._ix, closereader=False)
 
 
 def _whoosh(searcher, request: SearchRequest):

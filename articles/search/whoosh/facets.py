@@ -96,7 +96,8 @@ def count_values(searcher, docs, names: list[str]) -> dict[str, dict[str, int]]:
             values.count(docs[low:high], offset, counts)
         found[name] = dict(zip(map(_names.get(name, []).__getitem__, counts), counts.values(), strict=True))
         if len(_segment_values) > len(leaves) * len(names):
-            _forget_other_segments(name, {sub.reader().segment().segment_id() for sub, _ in leaves})
+            segments = (getattr(sub.reader(), "segment", lambda: None)() for sub, _ in leaves)
+            _forget_other_segments(name, {segment.segment_id() for segment in segments if segment is not None})
     return found
 
 
