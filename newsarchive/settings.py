@@ -248,7 +248,7 @@ if env_str("SEARCH_URL", ""):
 # of the words, "+word" required). BM25's term-frequency saturation (k1) and length normalization
 # (b) apply to both.
 SEARCH_MATCH = env_choice("NEWSARCHIVE_SEARCH_MATCH", "any", ("all", "any"))
-SEARCH_BM25_K1 = env_float("NEWSARCHIVE_BM25_K1", 1.6, 0.0, 10.0)
+SEARCH_BM25_K1 = env_float("NEWSARCHIVE_BM25_K1", 2.0, 0.0, 10.0)
 SEARCH_BM25_B = env_float("NEWSARCHIVE_BM25_B", 0.65, 0.0, 1.0)
 WHOOSH_PATH = VAR_DIR / "whoosh"
 HAYSTACK_CONNECTIONS = {
