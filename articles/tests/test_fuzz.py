@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from articles.ingest import readers as importers
 from articles.ingest.parsed import ParsedArticle, ParseError
 from articles.models import Article
-from articles.tests.conftest import SEED, write_jsonl
+from articles.tests.conftest import SEED, committed_archive, write_jsonl
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -98,10 +98,9 @@ def test_imports_after_the_same_reseed_of_random_each_get_a_new_segment(import_p
 def seeded(django_db_setup, django_db_blocker):
     from articles.ingest.save import import_items
 
-    with django_db_blocker.unblock():
+    with committed_archive(django_db_blocker):  # flushed afterwards: no source or tag is left behind
         import_items(list(importers.iter_path(SEED)))
         yield
-        Article.objects.all().delete()
 
 
 params = st.fixed_dictionaries(

@@ -90,7 +90,7 @@ def test_same_slug_names_get_numbered_slugs_that_fit(tmp_path, search_index):
     )
     call_command("import_articles", str(path))
     assert sorted(Tag.objects.values_list("slug", flat=True)) == ["نان", "نان-2", "نان-3"]
-    slugs = sorted(Source.objects.exclude(name="عصر ایران").values_list("slug", flat=True), key=len)
+    slugs = sorted(Source.objects.filter(name__startswith="خبرگزاری").values_list("slug", flat=True), key=len)
     assert len(slugs[0]) == 200 and len(slugs[1]) == 200 and slugs[1].endswith("-2")
     assert slugs[1][:-2] == slugs[0][:-2]
 
