@@ -8,6 +8,8 @@ must match the same word spaced, without its parts turning into other words.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -147,3 +149,14 @@ def test_a_word_that_is_no_compound_has_no_parts():
 
 def test_queries_read_whole_terms_only():
     assert persian.terms("رفت و آمد") == [persian.term("رفت‌وآمد")]
+
+
+def test_the_pipeline_imports_no_django_haystack_or_whoosh():
+    """persian/ reads alone: importing and using it loads none of the web or search stack."""
+    code = (
+        "import sys, persian; persian.terms('گفت‌وگوهای کم آبی'); persian.display('میکند');"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'haystack', 'whoosh'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=DEMO.parent, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] == "[]"
