@@ -13,9 +13,7 @@ not the app: the app ranks without feedback unless this shows a gain worth its c
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -28,16 +26,10 @@ import topic_eval  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=relevance.DEFAULT_CORPUS)
-    parser.add_argument("--work", type=Path, default=relevance.DEFAULT_WORK)
-    parser.add_argument("--app-var", type=Path, help="an archive already imported")
+    parser = relevance.archive_parser(__doc__)
     opts = parser.parse_args(argv)
 
-    var_dir = opts.app_var or opts.work / "app-archive"
-    relevance.build_archive(var_dir, opts.corpus)
-    os.environ["NEWSARCHIVE_SEARCH_MATCH"] = "any"
-    relevance.app_search(var_dir)  # sets Django up on that archive
+    relevance.open_archive(opts, "any")  # sets Django up on that archive
     from whoosh import query as wq
 
     from articles.models import Article

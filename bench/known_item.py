@@ -10,9 +10,7 @@ gets from the archive, so a ranking change that loses the copied article shows h
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -25,16 +23,10 @@ QUERIES = HERE / "queries" / "search_quality_queries.jsonl"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=relevance.DEFAULT_CORPUS)
-    parser.add_argument("--work", type=Path, default=relevance.DEFAULT_WORK)
-    parser.add_argument("--app-var", type=Path, help="an archive already imported")
+    parser = relevance.archive_parser(__doc__)
     opts = parser.parse_args(argv)
 
-    var_dir = opts.app_var or opts.work / "app-archive"
-    relevance.build_archive(var_dir, opts.corpus)
-    os.environ.setdefault("NEWSARCHIVE_SEARCH_MATCH", "any")
-    search = relevance.app_search(var_dir)
+    search = relevance.open_archive(opts, "any")
     from django.conf import settings
 
     queries = [json.loads(line) for line in QUERIES.read_text(encoding="utf-8").splitlines() if line.strip()]

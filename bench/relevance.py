@@ -238,6 +238,23 @@ def build_archive(var_dir: Path, corpus: Path) -> None:
     (var_dir / "IMPORTED").write_text(str(corpus))
 
 
+def archive_parser(description: str | None) -> argparse.ArgumentParser:
+    """The options of a script that searches a scratch archive of the corpus through the app."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--app-var", type=Path, help="an archive already imported")
+    return parser
+
+
+def open_archive(opts: argparse.Namespace, match: str) -> Callable[[str, int], list[tuple[str, float]]]:
+    """Build the scratch archive once (``--app-var`` reuses one) and search it with ``match``."""
+    var_dir = opts.app_var or opts.work / "app-archive"
+    build_archive(var_dir, opts.corpus)
+    os.environ["NEWSARCHIVE_SEARCH_MATCH"] = match
+    return app_search(var_dir)
+
+
 def app_search(var_dir: Path) -> Callable[[str, int], list[tuple[str, float]]]:
     """``run_search`` of the app in this process, on the archive in ``var_dir``."""
     os.environ["NEWSARCHIVE_VAR_DIR"] = str(var_dir)

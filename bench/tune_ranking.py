@@ -12,8 +12,6 @@ which reports both splits.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -30,19 +28,13 @@ def floats(text: str) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=relevance.DEFAULT_CORPUS)
-    parser.add_argument("--work", type=Path, default=relevance.DEFAULT_WORK)
-    parser.add_argument("--app-var", type=Path, help="an archive already imported")
+    parser = relevance.archive_parser(__doc__)
     parser.add_argument("--k1", type=floats, default=floats("0.9,1.2,1.6,2.0,2.5,3.0"))
     parser.add_argument("--b", type=floats, default=floats("0.5,0.65,0.75,0.85"))
     parser.add_argument("--match", default="any", choices=("all", "any"))
     opts = parser.parse_args(argv)
 
-    var_dir = opts.app_var or opts.work / "app-archive"
-    relevance.build_archive(var_dir, opts.corpus)
-    os.environ["NEWSARCHIVE_SEARCH_MATCH"] = opts.match
-    search = relevance.app_search(var_dir)
+    search = relevance.open_archive(opts, opts.match)
     from django.conf import settings
 
     topics = [t for t in relevance.read_topics(relevance.TOPICS) if t.split == "tuning"]
