@@ -119,8 +119,13 @@ def word_term(word: str) -> str:
     is such a word, and its fragments are no use to did-you-mean, which looks up the term of
     each one-edit neighbour of the word as a whole.
     """
-    glued = "".join(fold(word).split()).replace(ZWNJ, "")
-    return _term(glued) if glued else ""
+    whole = glued(word)
+    return _term(whole) if whole else ""
+
+
+def glued(text: str) -> str:
+    """``text`` folded, without spaces or half-spaces: how a word looks whatever its spacing."""
+    return "".join(fold(text).split()).replace(ZWNJ, "")
 
 
 def match_key(text: str) -> str:

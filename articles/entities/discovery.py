@@ -57,18 +57,14 @@ PATTERNS = (
 )
 
 
-def _glued(text: str) -> str:
-    return persian.fold(text).replace(persian.ZWNJ, "").replace(" ", "")
-
-
 @functools.cache
 def _lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(stopwords, verb stems, common words) from hazm's lists, folded and glued like terms."""
     from hazm.utils import stopwords_list, verbs_list, words_list  # heavy import: discovery only
 
-    stop = {_glued(w.replace("_", " ")) for w in stopwords_list()}
-    verbs = {_glued(v.split("#")[0]) for v in verbs_list() if v.split("#")[0]}
-    common = {_glued(word) for word, _, tags in words_list() if tags != ("0",)}
+    stop = {persian.glued(w.replace("_", " ")) for w in stopwords_list()}
+    verbs = {persian.glued(v.split("#")[0]) for v in verbs_list() if v.split("#")[0]}
+    common = {persian.glued(word) for word, _, tags in words_list() if tags != ("0",)}
     return frozenset(stop), frozenset(verbs), frozenset(common)
 
 
@@ -95,12 +91,12 @@ class Discoverer:
     def __init__(self, known: Iterable[str], given_names: Iterable[str], using: Matcher) -> None:
         self.stop, self.verbs, self.common = _lexicon()
         self.known = set(known)
-        self.given = {_glued(n) for n in (*given_names, *_TITLES)}
+        self.given = {persian.glued(n) for n in (*given_names, *_TITLES)}
         self.matcher = using
         self.triggers: dict[str, list[Pattern]] = defaultdict(list)
         for pattern in PATTERNS:
             for trigger in pattern.triggers:
-                self.triggers[_glued(trigger)].append(pattern)
+                self.triggers[persian.glued(trigger)].append(pattern)
         self.findings: dict[str, Finding] = {}
 
     def scan(self, article_id: int, *texts: str) -> None:
@@ -120,7 +116,7 @@ class Discoverer:
         ]
 
     def _word(self, token: persian.Token) -> Word:
-        word = Word(token.term, _glued(token.text), token.text)
+        word = Word(token.term, persian.glued(token.text), token.text)
         word.cls = self._class(word, glued_as_written=persian.ZWNJ not in token.text.strip(persian.ZWNJ))
         return word
 
@@ -275,10 +271,10 @@ def discover(
 
 def _given_names() -> set[str]:
     """First names of the people the archive knows (علی, محمدرضا, دونالد …), titles skipped."""
-    titles = {_glued(t) for t in _TITLES}
+    titles = {persian.glued(t) for t in _TITLES}
     names = set()
     for name in Entity.objects.filter(kind=Entity.Kind.PERSON).values_list("name", flat=True):
-        words = [w for w in name.split() if _glued(w) not in titles]
+        words = [w for w in name.split() if persian.glued(w) not in titles]
         names.update(words[:-1])
     return names
 

@@ -54,7 +54,7 @@ class _Fix:
 def suggest(words: Sequence[str], frequencies: Frequencies, written: WrittenForms) -> str:
     """``words`` (as typed) with misspelt ones corrected, or "" when nothing needs correcting."""
     units = _units(words)
-    glued = [_glued(text) for text, _ in units]
+    glued = [persian.glued(text) for text, _ in units]
     joined = [persian.word_term(glued[i] + glued[i + 1]) for i in range(len(units) - 1)]
     known = frequencies({t for _, terms in units for t in terms} | {t for t in joined if t})
     found = [min((known.get(t, 0) for t in terms), default=None) for _, terms in units]
@@ -106,10 +106,6 @@ def _units(words: Sequence[str]) -> list[tuple[str, tuple[str, ...]]]:
         units.append((" ".join(words[first : last + 1]), tuple(terms)))
         word = last + 1
     return units + [(w, ()) for w in words[word:]]
-
-
-def _glued(word: str) -> str:
-    return "".join(persian.fold(word).split()).replace(persian.ZWNJ, "")
 
 
 def _suspect(glued: str, found: int | None, parts: int) -> bool:
@@ -216,7 +212,7 @@ def _as_written(word: str, term: str, written: WrittenForms) -> str:
     forms = Counter(form.translate(_KEYBOARD) for form in written(term))
     if not forms:
         return word
-    return min(forms, key=lambda form: (_distance(_glued(form), word), -forms[form], persian.ZWNJ not in form))
+    return min(forms, key=lambda form: (_distance(persian.glued(form), word), -forms[form], persian.ZWNJ not in form))
 
 
 def _distance(a: str, b: str) -> int:
