@@ -197,12 +197,12 @@ def _rare_words(count: int) -> list[str]:
     """``count`` words (seeded sample) of the archive's rarest terms (in 1–2 articles), as an
     article writes them: names and rare words, and the archive's own printed typos. The rule
     "a rare word next to a far more common one is corrected" changes some of them."""
-    from haystack import connections
-
-    backend = connections["default"].get_backend()
-    if not hasattr(backend, "written_forms"):  # code before it existed
+    try:
+        from articles.search.engine import get_engine
+    except ImportError:  # code before it existed
         return []
-    with backend.index.searcher() as searcher:
+    engine = get_engine()
+    with engine.backend.index.searcher() as searcher:  # the Whoosh engine's vocabulary
         reader = searcher.reader()
         terms = [
             text.decode()
@@ -213,7 +213,7 @@ def _rare_words(count: int) -> list[str]:
     terms = sorted(t for t in terms if set(t) <= letters)
     words = []
     for term in random.Random(SEED).sample(terms, min(count, len(terms))):
-        forms = backend.written_forms(term)
+        forms = engine.written_forms(term)
         if forms:
             words.append(forms[0].translate(_KEYBOARD))
     return words

@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 FACET_FIELDS = ("source", "categories", "entities")
 Sort = Literal["relevance", "newest", "oldest"]
-# "all": every word, and when that finds nothing, the articles with most of them (today's rule);
-# "any": BM25 over an OR of the words (the ranking a later step makes the default).
+# "all": every word, and when that finds nothing, the articles with most of them (the rule before
+# the judged topics); "any": BM25 over an OR of the words, "+word" required (the readers' default,
+# ``settings.SEARCH_MATCH``).
 Match = Literal["all", "any"]
 
 
@@ -66,7 +67,7 @@ class SearchRequest:
 class SearchResult:
     hits: list[tuple[int, float]] = field(default_factory=list)  # (article pk, score) of the page
     count: int = 0  # every matching article, whatever the page
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # field → (slug, count)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # field → (slug, count), unordered
     relaxed: bool = False  # match="all" found nothing with every word: most words instead
 
 

@@ -2,7 +2,9 @@
 
 The reader's query is parsed by ``articles.search.query`` into analyzed terms and handed, with the
 page's filters, to the configured engine (``articles.search.engine``), which compiles it into its
-own queries. When every word together finds nothing, the engine relaxes to "most words" and says so.
+own queries. By default (``settings.SEARCH_MATCH = "any"``) the engine ranks articles by how well
+they match all the words (BM25); with "all", every word is required, and when that finds nothing
+the engine relaxes to "most words" and says so.
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ from persian.text import match_key
 log = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 100
-SUGGEST_BELOW = 3
+SUGGEST_BELOW = 3  # offer did-you-mean when a query finds fewer articles than this
 SLUG = re.compile(r"[-\w]+")
-NO_SUCH_SLUG = "-none-"  # offer did-you-mean when a query finds fewer articles than this
+NO_SUCH_SLUG = "-none-"  # a filter value that is not a slug matches nothing
 FACET_FIELDS = {"source": Source, "categories": Category, "entities": Entity}
 FACET_LIMIT = 20  # values shown per facet (Whoosh counts them all; the page lists the top ones)
 SORTS = {"relevance": "مرتبط‌ترین", "newest": "جدیدترین", "oldest": "قدیمی‌ترین"}

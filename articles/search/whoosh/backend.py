@@ -6,7 +6,7 @@ It owns the index: schema, writers, the write lock, searchers. The app does not 
 Haystack's stock Whoosh backend highlights with Whoosh's English ``StemmingAnalyzer`` and offers
 spelling suggestions only through that path. Our pages highlight with ``articles.search.highlight`` (the
 same Persian analysis as the index), so this subclass adds what the stock one lacks: a
-cross-process write lock, published term counts and written forms for did-you-mean, and speed:
+cross-process write lock, and speed:
 
 * facet fields keep each document's values in a column, so counting facets reads the matching
   documents' lists instead of walking every posting of every facet value on every query;
@@ -23,7 +23,7 @@ cross-process write lock, published term counts and written forms for did-you-me
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -36,7 +36,6 @@ from whoosh.fields import KEYWORD, TEXT
 from whoosh.query import Or, Term
 from whoosh.util.times import long_to_datetime
 
-import persian
 from articles.search.whoosh.merge import OPTIMIZE, TIERED, StreamingWriter
 from articles.search.whoosh.schema import FacetKeyword, FacetListColumn, FacetListReader
 from articles.search.whoosh.searchers import _ReusingIndex
@@ -211,75 +210,6 @@ class PersianWhooshBackend(WhooshSearchBackend):
                             value = None
                     versions[term.decode() if isinstance(term, bytes) else term] = value
         return versions
-
-    # A term in more documents than this (and than there are drafts and deleted documents) is
-    # counted from the term index, drafts and deleted documents included: counting its postings
-    # would unpickle every block (~0.1 s for a common word at 100k), and did-you-mean only needs
-    # exact counts where they are small (is it rare? is it only in drafts?).
-    COUNT_POSTINGS_UP_TO = 1000
-
-    def published_frequencies(self, terms: Iterable[str], field: str = "text") -> dict[str, int]:
-        """How many published documents hold each term; terms the index lacks are left out."""
-        if not self.setup_complete:
-            self.setup()
-        counts = {}
-        with self.index.searcher() as searcher:
-            reader = searcher.reader()
-            drafts = self._drafts(searcher)
-            unseen = len(drafts) + reader.doc_count_all() - reader.doc_count()  # drafts and deleted
-            for term in set(terms):
-                if (field, term) not in reader:
-                    continue
-                stored = reader.doc_frequency(field, term)
-                if stored > max(self.COUNT_POSTINGS_UP_TO, unseen):  # surely published, roughly this often
-                    counts[term] = stored
-                    continue
-                count = sum(1 for docnum in searcher.docs_for_query(Term(field, term)) if docnum not in drafts)
-                if count:
-                    counts[term] = count
-        return counts
-
-    def written_forms(self, term: str, field: str = "text", articles: int = 3, enough: int = 8) -> list[str]:
-        """Occurrences of ``term`` as written in a few published articles, ``enough`` at most
-        (did-you-mean shows a word as written, not a stem).
-
-        Only paragraphs holding the term's letters (but a last ه or ت) are analyzed first (most
-        words are written as their term plus endings), all of them if that finds none (verbs:
-        می‌کند is کرد):
-        analyzing three whole articles in a fresh process cost ~0.2 s (every word's term is
-        computed for the first time).
-        """
-        from articles.models import Article
-
-        if not self.setup_complete:
-            self.setup()
-        with self.index.searcher() as searcher:
-            drafts = self._drafts(searcher)
-            pks = []
-            for docnum in searcher.docs_for_query(Term(field, term)):  # lazily: the first few only
-                if docnum not in drafts:
-                    pks.append(int(searcher.stored_fields(docnum)[DJANGO_ID]))
-                    if len(pks) == articles:
-                        break
-        articles = Article.objects.published().filter(pk__in=pks).only("title", "lead", "body")
-        paragraphs = [p for a in articles for p in f"{a.title}\n{a.lead}\n{a.body}".splitlines()]
-        stem = term[: max(3, len(term) - 1)]  # مذاکرات is مذاکره: a restored ه or ت
-        likely = [p for p in paragraphs if stem in persian.fold(p).replace(persian.ZWNJ, "").replace(" ", "")]
-        for chosen in (likely, paragraphs):
-            forms = []
-            for paragraph in chosen:
-                forms += [token.text for token in persian.tokenize(paragraph) if token.term == term]
-                if len(forms) >= enough:
-                    break
-            if forms:
-                return forms
-        return []
-
-    @staticmethod
-    def _drafts(searcher) -> frozenset[int]:
-        from articles.models import Article
-
-        return frozenset(searcher.docs_for_query(Term("status", Article.Status.DRAFT.value)))
 
 
 def _abandon(writer) -> None:

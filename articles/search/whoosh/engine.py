@@ -19,6 +19,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
+import persian
 from articles.search import engine
 from articles.search.whoosh import facets, fast_search
 from articles.search.whoosh.compile import DRAFT, TEXT, Compiled, compile_any, compile_search
@@ -63,11 +64,10 @@ class WhooshSearchEngine(engine.SearchEngine):
     def search(self, request: engine.SearchRequest) -> engine.SearchResult:
         with self._searcher() as searcher:
             if request.match == "any":
-                return self._search(_lucene(searcher), request, compile_any(request.parsed, request.filters))
-            result = self._search(searcher, request, compile_search(request.parsed, request.filters))
-            if result.count == 0 and len(request.parsed.plain_terms()) > 1:  # all words found nothing
-                relaxed = compile_search(request.parsed, request.filters, relaxed=True)
-                result = self._search(searcher, request, relaxed)
+                return self._search(_lucene(searcher), request, _compiled(request))
+            result = self._search(searcher, request, _compiled(request))
+            if result.count == 0 and _relaxes(request):
+                result = self._search(searcher, request, _compiled(request, relaxed=True))
                 result.relaxed = True
         return result
 
@@ -98,20 +98,15 @@ class WhooshSearchEngine(engine.SearchEngine):
         if request.facets:
             names = list(engine.FACET_FIELDS)
             counts = facets.count_values(searcher, docs, names)
-            result.facets = {name: sorted(counts[name].items(), key=lambda p: (-p[1], p[0])) for name in names}
+            result.facets = {name: list(counts[name].items()) for name in names}
         return result
 
     def published_dates(self, request: engine.SearchRequest) -> list[dt.datetime]:
         """Reads the sortable ``published`` column of the matching set, unscored."""
         with self._searcher() as searcher:
-            if request.match == "any":
-                compiled = compile_any(request.parsed, request.filters)
-            else:
-                compiled = compile_search(request.parsed, request.filters)
-            docs = matching_docs(searcher, compiled, excluded_docs(searcher, compiled.excluded))
-            if not docs and request.match == "all" and len(request.parsed.plain_terms()) > 1:  # as search relaxes
-                compiled = compile_search(request.parsed, request.filters, relaxed=True)
-                docs = matching_docs(searcher, compiled, excluded_docs(searcher, compiled.excluded))
+            docs = matching_docs(searcher, _compiled(request))
+            if not docs and _relaxes(request):  # as search relaxes
+                docs = matching_docs(searcher, _compiled(request, relaxed=True))
             column = searcher.reader().column_reader("published", translate=False)
             dates = []
             for docnum in sorted(docs):
@@ -129,7 +124,7 @@ class WhooshSearchEngine(engine.SearchEngine):
         (drafts are few: an allow-list would list every published article on every page view)."""
         text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
         with self._searcher() as searcher:
-            mask = excluded_docs(searcher, [wq.Term("status", DRAFT)])
+            mask = _drafts(searcher)
             docnum = searcher.document_number(**{ID: _identifier(article.pk)})
             if docnum is not None:
                 mask.add(docnum)
@@ -142,11 +137,62 @@ class WhooshSearchEngine(engine.SearchEngine):
                 results = searcher.search(q, limit=limit, mask=mask or None)
             return [_pk(searcher, docnum) for _, docnum in results.top_n[:limit]]
 
-    def published_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
-        return self.backend.published_frequencies(terms)
+    # A term in more documents than this (and than there are drafts and deleted documents) is
+    # counted from the term index, drafts and deleted documents included: counting its postings
+    # would unpickle every block (~0.1 s for a common word at 100k), and did-you-mean only needs
+    # exact counts where they are small (is it rare? is it only in drafts?).
+    COUNT_POSTINGS_UP_TO = 1000
 
-    def written_forms(self, term: str) -> list[str]:
-        return self.backend.written_forms(term)
+    def published_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """Terms the index lacks are left out."""
+        counts = {}
+        with self._searcher() as searcher:
+            reader = searcher.reader()
+            drafts = _drafts(searcher)
+            unseen = len(drafts) + reader.doc_count_all() - reader.doc_count()  # drafts and deleted
+            for term in set(terms):
+                if (TEXT, term) not in reader:
+                    continue
+                stored = reader.doc_frequency(TEXT, term)
+                if stored > max(self.COUNT_POSTINGS_UP_TO, unseen):  # surely published, roughly this often
+                    counts[term] = stored
+                    continue
+                count = sum(1 for docnum in searcher.docs_for_query(wq.Term(TEXT, term)) if docnum not in drafts)
+                if count:
+                    counts[term] = count
+        return counts
+
+    def written_forms(self, term: str, articles: int = 3, enough: int = 8) -> list[str]:
+        """Occurrences of ``term`` as written in a few published articles, ``enough`` at most.
+
+        Only paragraphs holding the term's letters (but a last ه or ت) are analyzed first (most
+        words are written as their term plus endings), all of them if that finds none (verbs:
+        می‌کند is کرد): analyzing three whole articles in a fresh process cost ~0.2 s (every
+        word's term is computed for the first time).
+        """
+        from articles.models import Article
+
+        with self._searcher() as searcher:
+            drafts = _drafts(searcher)
+            pks = []
+            for docnum in searcher.docs_for_query(wq.Term(TEXT, term)):  # lazily: the first few only
+                if docnum not in drafts:
+                    pks.append(_pk(searcher, docnum))
+                    if len(pks) == articles:
+                        break
+        found = Article.objects.published().filter(pk__in=pks).only("title", "lead", "body")
+        paragraphs = [p for a in found for p in f"{a.title}\n{a.lead}\n{a.body}".splitlines()]
+        stem = term[: max(3, len(term) - 1)]  # مذاکرات is مذاکره: a restored ه or ت
+        likely = [p for p in paragraphs if stem in persian.glued(p)]
+        for chosen in (likely, paragraphs):
+            forms = []
+            for paragraph in chosen:
+                forms += [token.text for token in persian.tokenize(paragraph) if token.term == term]
+                if len(forms) >= enough:
+                    break
+            if forms:
+                return forms
+        return []
 
     # -- the index ---------------------------------------------------------------------------
 
@@ -181,8 +227,24 @@ class WhooshSearchEngine(engine.SearchEngine):
             facets.warm_facets(searcher, engine.FACET_FIELDS)
 
 
+def _compiled(request: engine.SearchRequest, relaxed: bool = False) -> Compiled:
+    """The request's query in Whoosh's objects, as its ``match`` reads the words."""
+    if request.match == "any":
+        return compile_any(request.parsed, request.filters)
+    return compile_search(request.parsed, request.filters, relaxed=relaxed)
+
+
+def _relaxes(request: engine.SearchRequest) -> bool:
+    """``match="all"`` found nothing with every word: most of them are tried instead."""
+    return request.match == "all" and len(request.parsed.plain_terms()) > 1
+
+
 def _pk(searcher, docnum: int) -> int:
     return int(searcher.stored_fields(docnum)[DJANGO_ID])
+
+
+def _drafts(searcher) -> set[int]:
+    return excluded_docs(searcher, [wq.Term("status", DRAFT)])
 
 
 def excluded_docs(searcher, queries: list[wq.Query]) -> set[int]:
@@ -213,9 +275,9 @@ def allowed_docs(searcher, queries: list[wq.Query]) -> set[int] | None:
     return _docs(searcher, queries[0] if len(queries) == 1 else wq.And(queries))
 
 
-def matching_docs(searcher, compiled: Compiled, mask: set[int]) -> set[int]:
-    """Every live document matching ``compiled`` and none of the mask."""
-    found = _docs(searcher, compiled.query) - mask
+def matching_docs(searcher, compiled: Compiled) -> set[int]:
+    """Every live document matching ``compiled`` and none of its exclusions."""
+    found = _docs(searcher, compiled.query) - excluded_docs(searcher, compiled.excluded)
     allow = allowed_docs(searcher, compiled.allowed)
     return found if allow is None else found & allow
 
