@@ -60,12 +60,12 @@ def buckets(series: list[tuple[str, str, int]]) -> tuple[str, list[Bucket]]:
 
 
 def ticks(top: int) -> list[int]:
-    """Three or four round values from 0 to at least ``top`` (steps of 1, 2 or 5 × 10ⁿ)."""
+    """Three to five round values from 0 to at least ``top`` (steps of 1, 2 or 5 × 10ⁿ)."""
     raw = max(top, 1) / 3
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
     step = max(1, int(step))
-    return list(range(0, math.ceil(max(top, 1) / step) * step + 1, step))
+    return list(range(0, max(math.ceil(top / step), 2) * step + 1, step))
 
 
 def _label_indexes(n: int) -> tuple[set[int], set[int]]:
