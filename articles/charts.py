@@ -60,11 +60,11 @@ def buckets(series: list[tuple[str, str, int]]) -> tuple[str, list[Bucket]]:
 
 
 def ticks(top: int) -> list[int]:
-    """Three to five round values from 0 to at least ``top`` (steps of 1, 2 or 5 × 10ⁿ)."""
-    raw = max(top, 1) / 3
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    step = max(1, int(step))
+    """Round values from 0 past ``top``: the smallest step of 1, 2 or 5 × 10ⁿ that needs at most
+    four of them above zero, and at least two, so the tallest bar fills most of the height."""
+    top = max(top, 1)
+    magnitude = 10 ** max(math.floor(math.log10(top / 4)), 0)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if math.ceil(top / (m * magnitude)) <= 4)
     return list(range(0, max(math.ceil(top / step), 2) * step + 1, step))
 
 

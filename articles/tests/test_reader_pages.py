@@ -70,8 +70,12 @@ def test_every_bar_lies_inside_the_chart_and_links_to_its_period(span):
 
 def test_ticks_are_round_and_cover_the_tallest_bar():
     assert ticks(1) == [0, 1, 2]  # a y axis has at least two values above zero
-    assert ticks(7) == [0, 5, 10]
+    assert ticks(7) == [0, 2, 4, 6, 8]
     assert ticks(483) == [0, 200, 400, 600]
+    assert ticks(650) == [0, 200, 400, 600, 800]
+    for top in (3, 10, 99, 1000, 4321):
+        scale = ticks(top)
+        assert scale[-1] >= top and 3 <= len(scale) <= 5 and scale[-2] < top, (top, scale)
 
 
 def test_search_page_chart_bars_filter_the_search_to_their_month(client, demo):
