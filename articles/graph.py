@@ -53,7 +53,27 @@ def neighbourhood(article: Article, depth: int = 2, limit: int = 60) -> Neighbou
     return hood
 
 
-def layout(hood: Neighbourhood, size: int = 640) -> dict[int, tuple[float, float]]:
+# The drawing's user units are about CSS pixels: 360 wide fits a 390 px phone at ~0.9×, so a
+# 13-unit label reads at ≥ 11 px there (a 640-wide drawing drew 6 px labels); the stylesheet
+# caps its width on a desktop.
+GRAPH_SIZE = 360
+LABEL_SIZE = 13
+LABEL_CHARS = 24  # a longer title is cut with an ellipsis; its <title> keeps it whole
+LABEL_EM = 0.55  # a Persian letter's mean advance in Vazirmatn, in ems, for keeping labels inside
+
+
+def node_label(title: str) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def label_x(x: float, label: str, size: int = GRAPH_SIZE) -> float:
+    """The centre of a label under a node at ``x``, moved in so the whole label stays in the drawing."""
+    half = len(label) * LABEL_SIZE * LABEL_EM / 2 + 4
+    return min(max(x, half), size - half)
+
+
+def layout(hood: Neighbourhood, size: int = GRAPH_SIZE) -> dict[int, tuple[float, float]]:
     """Concentric rings: the article in the middle, one ring per link depth."""
     positions = {hood.center.pk: (size / 2, size / 2)}
     rings: dict[int, list[int]] = {}

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
+import persian
 from articles import graph, jalali
 from articles.charts import bar_chart
 from articles.models import Article, Category, Entity, Mention, Source, Tag
@@ -63,16 +66,18 @@ def article_graph(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.visible_to(request.user), pk=pk)
     hood = graph.neighbourhood(article)
     positions = graph.layout(hood)
-    nodes = [
-        {"article": hood.nodes[pk], "x": x, "y": y, "depth": hood.depth[pk]}
-        for pk, (x, y) in positions.items()
-        if pk in hood.nodes
-    ]
+    nodes = []
+    for pk, (x, y) in positions.items():
+        if pk in hood.nodes:
+            label = graph.node_label(persian.display(hood.nodes[pk].title))
+            node = {"article": hood.nodes[pk], "x": x, "y": y, "depth": hood.depth[pk], "label": label}
+            nodes.append({**node, "label_x": graph.label_x(x, label)})
     edges = [
         {"x1": positions[a][0], "y1": positions[a][1], "x2": positions[b][0], "y2": positions[b][1], "kind": kind}
         for a, b, kind in hood.edges
     ]
-    return render(request, "articles/article_graph.html", {"article": article, "nodes": nodes, "edges": edges})
+    context = {"article": article, "nodes": nodes, "edges": edges, "size": graph.GRAPH_SIZE}
+    return render(request, "articles/article_graph.html", context)
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -90,11 +95,22 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "query_string": request.GET.urlencode(),
         "facet_groups": facets,
         "attention": series,
-        "attention_chart": bar_chart([(label, n) for _, label, n in series], "شمار خبرهای یافته در طول زمان"),
+        "attention_chart": bar_chart(series, "شمار خبرهای یافته در طول زمان", _period_link(kept, "")),
         "max_terms": query.MAX_TERMS,
         "max_excluded": query.MAX_EXCLUDED,
     }
     return render(request, "search/search.html", context)
+
+
+def _period_link(kept, path: str):
+    """A chart bar's link: the search ``kept`` (a QueryDict without ``page``) narrowed to the bar's period."""
+
+    def link(first: str, last: str) -> str:
+        narrowed = kept.copy()
+        narrowed["from"], narrowed["to"] = first, last
+        return f"{path}?{narrowed.urlencode()}"
+
+    return link
 
 
 FACET_PARAMS = {"source": ("منبع", "source"), "categories": ("دسته", "category"), "entities": ("نام‌ها", "entity")}
@@ -251,7 +267,11 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "subject": entity,
         "page_obj": page_obj,
         "timeline": timeline,
-        "timeline_chart": bar_chart([(label, n) for _, label, n in timeline], f"اشاره به {entity.name} در هر ماه"),
+        "timeline_chart": bar_chart(
+            timeline,
+            f"اشاره به {entity.name} در هر ماه",
+            _period_link(QueryDict(f"entity={quote(entity.slug)}"), reverse("articles:search")),
+        ),
         "co_mentioned": company,
         "co_scope": CO_MENTION_SCOPE if page_obj.paginator.count > CO_MENTION_SCOPE else None,
     }
