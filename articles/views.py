@@ -54,17 +54,17 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "linked_from": linked_from,
             "mentions": mentions,
             "similar": similar_articles(article),
-            "thread": graph.thread(article) if article.is_published else [],
+            "thread": graph.cached_thread(article) if article.is_published else [],
         },
     )
 
 
 def article_graph(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.visible_to(request.user), pk=pk)
-    hood = graph.neighbourhood(article)
+    hood = graph.story_graph(article, graph.cached_thread(article) if article.is_published else [])
     positions = graph.layout(hood)
     nodes = [
-        {"article": hood.nodes[pk], "x": x, "y": y, "depth": hood.depth[pk]}
+        {"article": hood.nodes[pk], "x": x, "y": y, "depth": hood.depth[pk], "threaded": pk in hood.threaded}
         for pk, (x, y) in positions.items()
         if pk in hood.nodes
     ]
