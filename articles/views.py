@@ -206,14 +206,26 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _listing(request, "articles/source_detail.html", source, source.articles)
 
 
+def _term_or_redirect(model, slug: str):
+    """The category or tag of ``slug``; the address of a spelling merged into another
+    (``بین-الملل-2``) redirects to the term it became."""
+    term = model.objects.filter(slug=slug).first()
+    if term is not None:
+        return term, None
+    merged_into = model.objects.by_old_slug(slug)
+    if merged_into is None:
+        raise Http404("چنین نامی در آرشیو نیست")
+    return None, redirect(merged_into, permanent=True)
+
+
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    category = get_object_or_404(Category, slug=slug)
-    return _listing(request, "articles/category_detail.html", category, category.articles)
+    category, moved = _term_or_redirect(Category, slug)
+    return moved or _listing(request, "articles/category_detail.html", category, category.articles)
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    return _listing(request, "articles/tag_detail.html", tag, tag.articles)
+    tag, moved = _term_or_redirect(Tag, slug)
+    return moved or _listing(request, "articles/tag_detail.html", tag, tag.articles)
 
 
 CO_MENTION_SCOPE = 500  # newest articles of an entity read for its co-mentioned names
