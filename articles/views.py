@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from articles import graph, jalali
 from articles.charts import bar_chart
 from articles.models import Article, Category, Entity, Mention, Source, Tag
-from articles.search import query
-from articles.search.service import SORTS, SearchParams, attention, cached, run_search, similar_articles
+from articles.ratelimit import api_limit
+from articles.search import export, query
+from articles.search.service import (
+    SORTS,
+    SearchParams,
+    attention,
+    cached,
+    ranked_hits,
+    run_search,
+    similar_articles,
+)
 
 PAGE_SIZE = 20
+log = logging.getLogger(__name__)
 
 
 def _paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
@@ -78,17 +89,21 @@ def article_graph(request: HttpRequest, pk: int) -> HttpResponse:
 def search_page(request: HttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET, default_page_size=PAGE_SIZE)
     results = run_search(params)
-    series = attention(params, results) if results.count else []
     kept = request.GET.copy()
     kept.pop("page", None)
-    facets = _facet_links(kept, results.facets)
+    if results.count and params.page > results.num_pages:
+        # Past the last page: the last page, never «۰ نتیجه» beside the facets' counts.
+        return redirect(f"{request.path}?{kept.urlencode()}&page={results.num_pages}")
+    series = attention(params, results) if results.count else []
     context = {
         "results": results,
         "params": params,
         "sorts": SORTS,
-        "query_without_page": kept.urlencode() + "&" if kept else "",
+        "page_query": kept.urlencode(),
         "query_string": request.GET.urlencode(),
-        "facet_groups": facets,
+        "facet_groups": _facet_links(kept, results.facets),
+        "chosen_filters": _chosen_filters(kept, params, results.facets),
+        "export_limit": export.EXPORT_LIMIT,
         "attention": series,
         "attention_chart": bar_chart([(label, n) for _, label, n in series], "شمار خبرهای یافته در طول زمان"),
         "max_terms": query.MAX_TERMS,
@@ -98,25 +113,54 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 FACET_PARAMS = {"source": ("منبع", "source"), "categories": ("دسته", "category"), "entities": ("نام‌ها", "entity")}
+FILTER_MODELS = {
+    "source": ("منبع", Source),
+    "category": ("دسته", Category),
+    "tag": ("برچسب", Tag),
+    "entity": ("نام", Entity),
+}
+
+
+def _toggled(kept, param: str, slug: str) -> str:
+    """The search's URL with ``slug`` added to ``param``'s values, or removed when chosen."""
+    query = kept.copy()
+    values = kept.getlist(param)
+    query.setlist(param, [v for v in values if v != slug] if slug in values else [*values, slug])
+    return "?" + query.urlencode()
 
 
 def _facet_links(kept, facets: dict) -> list[dict]:
-    """Each facet value's link sets (or, when chosen, removes) its filter in the current search."""
+    """Each facet value's link adds it to its facet's chosen values (any of them matches) or,
+    when chosen, removes it; other facets' choices stay (all of them must match)."""
     groups = []
     for name, values in facets.items():
         title, param = FACET_PARAMS[name]
-        chosen = kept.get(param, "")
-        links = []
-        for value in values:
-            query = kept.copy()
-            if value.slug == chosen:
-                query.pop(param, None)
-            else:
-                query[param] = value.slug
-            links.append({"value": value, "url": "?" + query.urlencode(), "chosen": value.slug == chosen})
+        chosen = set(kept.getlist(param))
+        links = [
+            {"value": value, "url": _toggled(kept, param, value.slug), "chosen": value.slug in chosen}
+            for value in values
+        ]
         if links:
             groups.append({"title": title, "links": links})
     return groups
+
+
+def _chosen_filters(kept, params: SearchParams, facets: dict) -> list[dict]:
+    """What narrows the search, named, each with the link that removes it (a chosen value may be
+    outside the facets' top values, or match nothing). Names come from the facets where they
+    can (no query), from the database otherwise."""
+    listed = {FACET_PARAMS[name][1]: {v.slug: v.name for v in values} for name, values in facets.items()}
+    chosen = []
+    for param, values in params.filters.items():
+        title, model = FILTER_MODELS[param]
+        names = {slug: name for slug, name in listed.get(param, {}).items() if slug in values}
+        if missing := [v for v in values if v not in names]:
+            names |= dict(model.objects.filter(slug__in=missing).values_list("slug", "name"))
+        chosen += [
+            {"title": title, "name": names.get(v, v), "known": v in names, "url": _toggled(kept, param, v)}
+            for v in values
+        ]
+    return chosen
 
 
 def attention_csv(request: HttpRequest) -> HttpResponse:
@@ -128,6 +172,29 @@ def attention_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["period", "label", "articles"])
     writer.writerows(attention(params))
+    return response
+
+
+@api_limit
+def search_export(request: HttpRequest) -> HttpResponse:
+    """The search's result rows as CSV or JSON Lines (``?format=jsonl``), streamed, at most
+    ``export.EXPORT_LIMIT``; rate-limited like the API."""
+    kind = request.GET.get("format", "csv")
+    if kind not in export.FORMATS:
+        return HttpResponse("قالب خروجی csv یا jsonl است.", status=400, content_type="text/plain; charset=utf-8")
+    params = SearchParams.from_query(request.GET)
+    try:
+        count, hits = ranked_hits(params, export.EXPORT_LIMIT)
+    except Exception:  # the index is being rebuilt
+        log.exception("export failed for %r", params)
+        return HttpResponse("جست‌وجو موقتاً در دسترس نیست.", status=503, content_type="text/plain; charset=utf-8")
+    note = export.truncation_note(count, export.EXPORT_LIMIT)
+    records = export.rows(hits, request.build_absolute_uri)
+    stream = export.as_csv(records, note) if kind == "csv" else export.as_jsonl(records, note)
+    response = StreamingHttpResponse(stream, content_type=export.FORMATS[kind])
+    response["Content-Disposition"] = f'attachment; filename="search-export.{kind}"'
+    response["X-Total-Count"] = str(count)
+    response["X-Export-Limit"] = str(export.EXPORT_LIMIT)
     return response
 
 
