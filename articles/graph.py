@@ -15,7 +15,7 @@ from persian.text import match_key
 THREAD_LIMIT = 30
 THREAD_WINDOW = dt.timedelta(days=60)  # a story's articles sharing names but months apart are not one story
 THREAD_SALIENT = 2  # times an article names an entity for it to say what the article is about
-THREAD_COMMON = 0.02  # an entity named in more than this share of the archive tells no story apart…
+THREAD_COMMON = 0.015  # an entity named in more than this share of the archive tells no story apart…
 THREAD_COMMON_FLOOR = 12  # …or in more articles than this, whichever is more (a small archive)
 THREAD_MIN_SHARED = 2  # distinctive entities two articles must share to join a thread without a link
 TEMPLATE_MIN = 3  # published titles repeating the same words before a date make a daily series

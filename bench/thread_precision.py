@@ -1,24 +1,26 @@
-"""Precision of «رشتهٔ این خبر» (``articles.graph.thread``) on a judged sample of the corpus.
+"""Precision of «رشتهٔ این خبر» (``articles.graph.thread``) on judged samples of the corpus.
 
-    .venv/bin/python bench/thread_precision.py pool  --app-var DIR --label before [--sample 30]
-    .venv/bin/python bench/thread_precision.py score --app-var DIR
+    .venv/bin/python bench/thread_precision.py pool  --app-var DIR --sample-name S --label L [--code REV]
+    .venv/bin/python bench/thread_precision.py score
 
-``pool`` picks ``--sample`` published articles (seed 17, the same ones every time: the first
-articles in a seeded shuffle that had a thread when the sample was first drawn, kept in
-``judging/sample.txt``), computes each one's thread with the code checked out now and appends
-the pairs not yet in ``judging/threads.tsv`` with an empty label, plus the run itself as
-``judging/run-<label>.tsv``. A judge reads each pair (the centre article's title and lead
-against the thread item's) and writes ``1`` (same story, or a direct follow-up) or ``0``
-(unrelated) in the first column. Judgments are keyed by the articles' external ids, so a pair
-judged for one version is not judged again for the next.
+``pool`` computes the threads of sample ``S``'s articles with ``articles/graph.py`` as checked out
+(or as it was at git revision ``REV``, ``--code 30f337e`` for the rule before #17) and appends
+the pairs not yet judged to ``judging/threads.tsv`` with an empty label; the run itself goes to
+``judging/run-S-L.tsv``. The first ``pool`` of a sample draws it: ``--sample`` published
+articles (default 30) that have a thread with that code, the first ones in a shuffle seeded 17,
+kept in ``judging/sample-S.txt``.
 
-``score`` prints, per run: the number of centres with a thread, the thread items, how many are
-judged related, precision, and how many of the related pairs any run found it keeps (a recall
-proxy). ``judging/`` quotes corpus text and stays out of git.
+A judge reads each pair (the centre's title and lead against the thread item's) and writes ``1``
+(the same story, or a direct follow-up of it) or ``0`` (unrelated: only the same field, or names
+in common) in the first column. Judgments are keyed by the articles' external ids, so a pair
+judged once is not judged again for another version or sample.
 
-The archive in ``DIR`` is an import of the shared corpus (``bench/relevance.py``'s
-``build_archive``) with ``load_gazetteer`` and ``extract_entities`` run on it: threads follow
-related links and the names two articles share.
+``score`` prints, per sample and run: centres with a thread, thread items, judged, related,
+precision, and how many of the sample's related pairs (found by any run) the run keeps.
+``judging/`` quotes corpus text and stays out of git.
+
+The archive in ``DIR`` is an import of the shared corpus (``relevance.build_archive``) with
+``load_gazetteer`` and ``extract_entities`` run on it: threads follow related links and names.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ import argparse
 import csv
 import os
 import random
+import subprocess
 import sys
+import types
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 JUDGING = HERE / "threads" / "judging"
-SAMPLE = JUDGING / "sample.txt"
 PAIRS = JUDGING / "threads.tsv"
 SEED = 17
 EXCERPT = 160
@@ -41,24 +45,37 @@ EXCERPT = 160
 def _setup(var_dir: Path) -> None:
     os.environ["NEWSARCHIVE_VAR_DIR"] = str(var_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsarchive.settings")
-    sys.path.insert(0, str(HERE.parent))
+    sys.path.insert(0, str(REPO))
     import django
 
     django.setup()
 
 
+def _graph(rev: str | None):
+    """``articles.graph`` as checked out, or as it was at git revision ``rev``."""
+    if rev is None:
+        from articles import graph
+
+        return graph
+    source = subprocess.run(
+        ["git", "show", f"{rev}:articles/graph.py"], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout
+    module = sys.modules[f"graph_{rev}"] = types.ModuleType(f"graph_{rev}")  # dataclasses look it up
+    exec(compile(source, f"{rev}:articles/graph.py", "exec"), module.__dict__)  # our own file, at a revision
+    return module
+
+
 def _excerpt(article) -> str:
-    text = " ".join(f"{article.title} — {article.lead or article.body}".split())
-    return text[:EXCERPT]
+    return " ".join(f"{article.title} — {article.lead or article.body}".split())[:EXCERPT]
 
 
-def _sample(size: int) -> list[str]:
-    """External ids of the sampled centres: drawn once, then read back."""
-    from articles import graph
+def _sample(name: str, size: int, graph) -> list[str]:
+    """External ids of sample ``name``'s centres: drawn once, then read back."""
     from articles.models import Article
 
-    if SAMPLE.exists():
-        return SAMPLE.read_text(encoding="utf-8").split()
+    path = JUDGING / f"sample-{name}.txt"
+    if path.exists():
+        return path.read_text(encoding="utf-8").split()
     ids = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
     random.Random(SEED).shuffle(ids)
     chosen = []
@@ -68,68 +85,74 @@ def _sample(size: int) -> list[str]:
         article = Article.objects.get(pk=pk)
         if graph.thread(article):
             chosen.append(article.external_id)
-    SAMPLE.write_text("\n".join(chosen) + "\n", encoding="utf-8")
+    path.write_text("\n".join(chosen) + "\n", encoding="utf-8")
     return chosen
 
 
-def _read_pairs() -> dict[tuple[str, str], list[str]]:
-    if not PAIRS.exists():
-        return {}
-    with PAIRS.open(encoding="utf-8") as f:
-        return {(row[1], row[2]): row for row in csv.reader(f, delimiter="\t") if len(row) >= 3}
+def _read(path: Path) -> list[list[str]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as f:
+        return [row for row in csv.reader(f, delimiter="\t") if row]
 
 
-def pool(size: int, label: str) -> None:
-    from articles import graph
+def _write(path: Path, rows) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter="\t").writerows(rows)
+
+
+def pool(sample_name: str, size: int, label: str, rev: str | None) -> None:
     from articles.models import Article
 
+    graph = _graph(rev)
     JUDGING.mkdir(parents=True, exist_ok=True)
-    pairs = _read_pairs()
-    run = []
-    sample = _sample(size)
+    pairs = {(row[1], row[2]): row for row in _read(PAIRS)}
+    sample, run = _sample(sample_name, size, graph), []
     for external_id in sample:
         center = Article.objects.get(external_id=external_id)
         for item in graph.thread(center):
             if item.pk == center.pk:
                 continue
-            run.append((external_id, item.external_id))
             key = (external_id, item.external_id)
-            if key not in pairs:
-                pairs[key] = ["", *key, _excerpt(center), _excerpt(item)]
-    with PAIRS.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f, delimiter="\t").writerows(sorted(pairs.values(), key=lambda row: (row[1], row[2])))
-    with (JUDGING / f"run-{label}.tsv").open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f, delimiter="\t").writerows(run)
+            run.append(key)
+            pairs.setdefault(key, ["", *key, _excerpt(center), _excerpt(item)])
+    _write(PAIRS, sorted(pairs.values(), key=lambda row: (row[1], row[2])))
+    _write(JUDGING / f"run-{sample_name}-{label}.tsv", run)
     unjudged = sum(1 for row in pairs.values() if row[0].strip() not in ("0", "1"))
-    print(f"{label}: {len(run)} thread items for {len(sample)} centres; {unjudged} pairs to judge in {PAIRS}")
+    print(f"{sample_name}/{label}: {len(run)} thread items for {len(sample)} centres; {unjudged} pairs to judge")
 
 
 def score() -> None:
-    pairs = _read_pairs()
-    related = {key for key, row in pairs.items() if row[0].strip() == "1"}
-    for path in sorted(JUDGING.glob("run-*.tsv")):
-        with path.open(encoding="utf-8") as f:
-            run = [tuple(row) for row in csv.reader(f, delimiter="\t")]
-        judged = [key for key in run if pairs.get(key, [""])[0].strip() in ("0", "1")]
-        hits = sum(1 for key in judged if key in related)
-        centres = len({c for c, _ in run})
-        precision = hits / len(judged) if judged else 0.0
-        print(
-            f"{path.stem[4:]:<8} centres with a thread {centres:>3}  items {len(run):>4}  judged {len(judged):>4}  "
-            f"related {hits:>4}  precision {precision:.3f}  related pairs kept {hits}/{len(related)}"
-        )
+    labels = {(row[1], row[2]): row[0].strip() for row in _read(PAIRS)}
+    for sample in sorted(JUDGING.glob("sample-*.txt")):
+        name = sample.stem[len("sample-") :]
+        runs = {path.stem[len(f"run-{name}-") :]: _read(path) for path in sorted(JUDGING.glob(f"run-{name}-*.tsv"))}
+        found = {tuple(key) for run in runs.values() for key in run if labels.get(tuple(key)) == "1"}
+        print(f"sample {name}: {len(sample.read_text().split())} centres; {len(found)} related pairs found by any run")
+        for label, run in runs.items():
+            judged = [tuple(key) for key in run if labels.get(tuple(key)) in ("0", "1")]
+            related = sum(1 for key in judged if labels[key] == "1")
+            precision = related / len(judged) if judged else 0.0
+            print(
+                f"  {label:<8} centres with a thread {len({c for c, _ in run}):>3}  items {len(run):>4}  "
+                f"judged {len(judged):>4}  related {related:>4}  precision {precision:.3f}  kept {related}/{len(found)}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["pool", "score"])
-    parser.add_argument("--app-var", type=Path, required=True, help="an imported archive with entities extracted")
-    parser.add_argument("--sample", type=int, default=30)
+    parser.add_argument("--app-var", type=Path, help="an imported archive with entities extracted (pool)")
+    parser.add_argument("--sample-name", default="before")
+    parser.add_argument("--sample", type=int, default=30, help="centres drawn for a new sample")
     parser.add_argument("--label", default="now")
+    parser.add_argument("--code", metavar="REV", help="articles/graph.py as of this git revision")
     opts = parser.parse_args(argv)
     if opts.command == "pool":
+        if opts.app_var is None:
+            parser.error("pool needs --app-var")
         _setup(opts.app_var)
-        pool(opts.sample, opts.label)
+        pool(opts.sample_name, opts.sample, opts.label, opts.code)
     else:
         score()
     return 0
