@@ -51,10 +51,11 @@ def key_of_slug(slug: str) -> str:
     return term_key(_NUMBERED_SLUG.sub("", slug).replace("-", " "))
 
 
-def merge_spellings(model, through, field: str) -> int:
+def merge_spellings(model, through, field: str) -> set[int]:
     """Merge the rows of ``model`` (Category or Tag) whose names share a key into one, re-pointing
     their articles (``through``: the many-to-many table, ``field``: its column for the term);
-    rename each to its display name and store its key. Returns how many rows were merged away.
+    rename each to its display name and store its key. Returns the ids of the articles whose
+    terms changed (their index documents hold the merged slugs).
 
     The row with most articles is kept (then the oldest), so the busiest address stays.
     Works on the migration's historical models too.
@@ -63,15 +64,15 @@ def merge_spellings(model, through, field: str) -> int:
     groups: dict[str, list] = defaultdict(list)
     for term in model.objects.order_by("pk"):
         groups[term_key(term.name)].append(term)
-    merged = 0
+    changed: set[int] = set()
     for key, terms in groups.items():
         terms.sort(key=lambda t: (-uses[t.pk], t.pk))
         keeper, others = terms[0], terms[1:]
         for other in others:
+            changed.update(through.objects.filter(**{field: other}).values_list("article_id", flat=True))
             tagged = through.objects.filter(**{field: keeper}).values_list("article_id", flat=True)
             through.objects.filter(**{field: other}).exclude(article_id__in=list(tagged)).update(**{field: keeper})
             other.delete()  # its remaining rows named articles the keeper already has
-            merged += 1
         keeper.name, keeper.key = display_name(keeper.name), key  # English names become Persian
         keeper.save(update_fields=["name", "key"])
-    return merged
+    return changed

@@ -76,11 +76,13 @@ def test_migration_merges_existing_spellings_and_repoints_articles():
     b = OldCategory.objects.create(name="بین‌الملل", slug="بین-الملل-2")
     c = OldCategory.objects.create(name="world", slug="world")
     d = OldCategory.objects.create(name="بـــورس", slug="بـــورس")
-    articles = [OldArticle.objects.create(external_id=f"m-{n}", title=f"خبر {n}") for n in range(4)]
+    articles = [OldArticle.objects.create(external_id=f"m-{n}", title=f"خبر {n}") for n in range(5)]
     articles[0].categories.add(a, d)
     articles[1].categories.add(b)
     articles[2].categories.add(a, b, c)
     articles[3].categories.add(c)
+
+    before = dict(OldArticle.objects.values_list("external_id", "updated"))
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
@@ -91,3 +93,6 @@ def test_migration_merges_existing_spellings_and_repoints_articles():
     assert set(world.articles.values_list("external_id", flat=True)) == {"m-0", "m-1", "m-2", "m-3"}
     assert Article.objects.get(external_id="m-2").categories.count() == 1
     assert Category.objects.get(slug="بـــورس").name == "بورس"
+    # The re-pointed articles read as changed since they were indexed (check_index --fix).
+    moved = {e for e, t in Article.objects.values_list("external_id", "updated") if t > before[e]}
+    assert moved == {"m-1", "m-2", "m-3"}
