@@ -95,7 +95,7 @@ def article(request: HttpRequest, pk: int) -> JsonResponse:
 @api_limit
 def article_graph(request: HttpRequest, pk: int) -> JsonResponse:
     obj = get_object_or_404(Article.objects.visible_to(request.user), pk=pk)
-    hood = graph.neighbourhood(obj)
+    hood = graph.story_graph(obj, graph.cached_thread(obj) if obj.is_published else [])
     return _json(
         {
             "center": obj.pk,

@@ -4,12 +4,14 @@ Text is stored as written (editors see the original); search and matching normal
 ``persian.text`` instead.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from articles.querysets import ArticleQuerySet, EntityCandidateQuerySet, EntityQuerySet, MentionQuerySet
+from articles.querysets import ArticleQuerySet, EntityCandidateQuerySet, EntityQuerySet, MentionQuerySet, TermQuerySet
+from articles.terms import term_key
 from persian.text import match_key
 
 SLUG_LENGTH = 200
@@ -62,18 +64,40 @@ class Source(NamedPage):
         verbose_name_plural = "منابع"
 
 
-class Category(NamedPage):
-    url_name = "articles:category"
+class Term(NamedPage):
+    """A category or a tag: one row however its name is spelled (``articles.terms``)."""
+
+    key = models.CharField(
+        max_length=200, unique=True, editable=False, help_text="نام یکسان‌شده: املاهای دیگر همین نام را می‌یابند."
+    )
+
+    objects = TermQuerySet.as_manager()
 
     class Meta(NamedPage.Meta):
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = term_key(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        other = type(self).objects.filter(key=term_key(self.name)).exclude(pk=self.pk).first()
+        if other is not None:
+            raise ValidationError({"name": f"«{other.name}» همین نام است با املایی دیگر."})
+
+
+class Category(Term):
+    url_name = "articles:category"
+
+    class Meta(Term.Meta):
         verbose_name = "دسته"
         verbose_name_plural = "دسته‌ها"
 
 
-class Tag(NamedPage):
+class Tag(Term):
     url_name = "articles:tag"
 
-    class Meta(NamedPage.Meta):
+    class Meta(Term.Meta):
         verbose_name = "برچسب"
         verbose_name_plural = "برچسب‌ها"
 

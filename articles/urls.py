@@ -12,6 +12,7 @@ urlpatterns = [
     path("articles/<int:pk>/graph/", views.article_graph, name="graph"),
     path("search/", views.search_page, name="search"),
     path("search/attention.csv", views.attention_csv, name="attention-csv"),
+    path("search/export/", views.search_export, name="search-export"),
     path("search/feed/", feeds.AtomSearchFeed(), name="feed-atom"),
     path("search/rss/", feeds.SearchFeed(), name="feed-rss"),
     path("opensearch.xml", feeds.opensearch, name="opensearch"),

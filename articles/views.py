@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -17,10 +18,20 @@ import persian
 from articles import graph, jalali
 from articles.charts import bar_chart
 from articles.models import Article, Category, Entity, Mention, Source, Tag
-from articles.search import query
-from articles.search.service import SORTS, SearchParams, attention, cached, run_search, similar_articles
+from articles.ratelimit import api_limit
+from articles.search import export, query
+from articles.search.service import (
+    SORTS,
+    SearchParams,
+    attention,
+    cached,
+    ranked_hits,
+    run_search,
+    similar_articles,
+)
 
 PAGE_SIZE = 20
+log = logging.getLogger(__name__)
 
 
 def _paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
@@ -57,21 +68,21 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "linked_from": linked_from,
             "mentions": mentions,
             "similar": similar_articles(article),
-            "thread": graph.thread(article) if article.is_published else [],
+            "thread": graph.cached_thread(article) if article.is_published else [],
         },
     )
 
 
 def article_graph(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.visible_to(request.user), pk=pk)
-    hood = graph.neighbourhood(article)
+    hood = graph.story_graph(article, graph.cached_thread(article) if article.is_published else [])
     positions = graph.layout(hood)
     nodes = []
     for pk, (x, y) in positions.items():
         if pk in hood.nodes:
             label = graph.node_label(persian.display(hood.nodes[pk].title))
             node = {"article": hood.nodes[pk], "x": x, "y": y, "depth": hood.depth[pk], "label": label}
-            nodes.append({**node, "label_x": graph.label_x(x, label)})
+            nodes.append({**node, "label_x": graph.label_x(x, label), "threaded": pk in hood.threaded})
     edges = [
         {"x1": positions[a][0], "y1": positions[a][1], "x2": positions[b][0], "y2": positions[b][1], "kind": kind}
         for a, b, kind in hood.edges
@@ -83,17 +94,21 @@ def article_graph(request: HttpRequest, pk: int) -> HttpResponse:
 def search_page(request: HttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET, default_page_size=PAGE_SIZE)
     results = run_search(params)
-    series = attention(params, results) if results.count else []
     kept = request.GET.copy()
     kept.pop("page", None)
-    facets = _facet_links(kept, results.facets)
+    if results.count and params.page > results.num_pages:
+        # Past the last page: the last page, never «۰ نتیجه» beside the facets' counts.
+        return redirect(f"{request.path}?{kept.urlencode()}&page={results.num_pages}")
+    series = attention(params, results) if results.count else []
     context = {
         "results": results,
         "params": params,
         "sorts": SORTS,
-        "query_without_page": kept.urlencode() + "&" if kept else "",
+        "page_query": kept.urlencode(),
         "query_string": request.GET.urlencode(),
-        "facet_groups": facets,
+        "facet_groups": _facet_links(kept, results.facets),
+        "chosen_filters": _chosen_filters(kept, params, results.facets),
+        "export_limit": export.EXPORT_LIMIT,
         "attention": series,
         "attention_chart": bar_chart(series, "شمار خبرهای یافته در طول زمان", _period_link(kept, "")),
         "max_terms": query.MAX_TERMS,
@@ -114,25 +129,54 @@ def _period_link(kept, path: str):
 
 
 FACET_PARAMS = {"source": ("منبع", "source"), "categories": ("دسته", "category"), "entities": ("نام‌ها", "entity")}
+FILTER_MODELS = {
+    "source": ("منبع", Source),
+    "category": ("دسته", Category),
+    "tag": ("برچسب", Tag),
+    "entity": ("نام", Entity),
+}
+
+
+def _toggled(kept, param: str, slug: str) -> str:
+    """The search's URL with ``slug`` added to ``param``'s values, or removed when chosen."""
+    query = kept.copy()
+    values = kept.getlist(param)
+    query.setlist(param, [v for v in values if v != slug] if slug in values else [*values, slug])
+    return "?" + query.urlencode()
 
 
 def _facet_links(kept, facets: dict) -> list[dict]:
-    """Each facet value's link sets (or, when chosen, removes) its filter in the current search."""
+    """Each facet value's link adds it to its facet's chosen values (any of them matches) or,
+    when chosen, removes it; other facets' choices stay (all of them must match)."""
     groups = []
     for name, values in facets.items():
         title, param = FACET_PARAMS[name]
-        chosen = kept.get(param, "")
-        links = []
-        for value in values:
-            query = kept.copy()
-            if value.slug == chosen:
-                query.pop(param, None)
-            else:
-                query[param] = value.slug
-            links.append({"value": value, "url": "?" + query.urlencode(), "chosen": value.slug == chosen})
+        chosen = set(kept.getlist(param))
+        links = [
+            {"value": value, "url": _toggled(kept, param, value.slug), "chosen": value.slug in chosen}
+            for value in values
+        ]
         if links:
             groups.append({"title": title, "links": links})
     return groups
+
+
+def _chosen_filters(kept, params: SearchParams, facets: dict) -> list[dict]:
+    """What narrows the search, named, each with the link that removes it (a chosen value may be
+    outside the facets' top values, or match nothing). Names come from the facets where they
+    can (no query), from the database otherwise."""
+    listed = {FACET_PARAMS[name][1]: {v.slug: v.name for v in values} for name, values in facets.items()}
+    chosen = []
+    for param, values in params.filters.items():
+        title, model = FILTER_MODELS[param]
+        names = {slug: name for slug, name in listed.get(param, {}).items() if slug in values}
+        if missing := [v for v in values if v not in names]:
+            names |= dict(model.objects.filter(slug__in=missing).values_list("slug", "name"))
+        chosen += [
+            {"title": title, "name": names.get(v, v), "known": v in names, "url": _toggled(kept, param, v)}
+            for v in values
+        ]
+    return chosen
 
 
 def attention_csv(request: HttpRequest) -> HttpResponse:
@@ -144,6 +188,29 @@ def attention_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["period", "label", "articles"])
     writer.writerows(attention(params))
+    return response
+
+
+@api_limit
+def search_export(request: HttpRequest) -> HttpResponse:
+    """The search's result rows as CSV or JSON Lines (``?format=jsonl``), streamed, at most
+    ``export.EXPORT_LIMIT``; rate-limited like the API."""
+    kind = request.GET.get("format", "csv")
+    if kind not in export.FORMATS:
+        return HttpResponse("قالب خروجی csv یا jsonl است.", status=400, content_type="text/plain; charset=utf-8")
+    params = SearchParams.from_query(request.GET)
+    try:
+        count, hits = ranked_hits(params, export.EXPORT_LIMIT)
+    except Exception:  # the index is being rebuilt
+        log.exception("export failed for %r", params)
+        return HttpResponse("جست‌وجو موقتاً در دسترس نیست.", status=503, content_type="text/plain; charset=utf-8")
+    note = export.truncation_note(count, export.EXPORT_LIMIT)
+    records = export.rows(hits, request.build_absolute_uri)
+    stream = export.as_csv(records, note) if kind == "csv" else export.as_jsonl(records, note)
+    response = StreamingHttpResponse(stream, content_type=export.FORMATS[kind])
+    response["Content-Disposition"] = f'attachment; filename="search-export.{kind}"'
+    response["X-Total-Count"] = str(count)
+    response["X-Export-Limit"] = str(export.EXPORT_LIMIT)
     return response
 
 
@@ -222,14 +289,26 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _listing(request, "articles/source_detail.html", source, source.articles)
 
 
+def _term_or_redirect(model, slug: str):
+    """The category or tag of ``slug``; the address of a spelling merged into another
+    (``بین-الملل-2``) redirects to the term it became."""
+    term = model.objects.filter(slug=slug).first()
+    if term is not None:
+        return term, None
+    merged_into = model.objects.by_old_slug(slug)
+    if merged_into is None:
+        raise Http404("چنین نامی در آرشیو نیست")
+    return None, redirect(merged_into, permanent=True)
+
+
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    category = get_object_or_404(Category, slug=slug)
-    return _listing(request, "articles/category_detail.html", category, category.articles)
+    category, moved = _term_or_redirect(Category, slug)
+    return moved or _listing(request, "articles/category_detail.html", category, category.articles)
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    return _listing(request, "articles/tag_detail.html", tag, tag.articles)
+    tag, moved = _term_or_redirect(Tag, slug)
+    return moved or _listing(request, "articles/tag_detail.html", tag, tag.articles)
 
 
 CO_MENTION_SCOPE = 500  # newest articles of an entity read for its co-mentioned names

@@ -19,6 +19,7 @@ import persian
 from articles.ingest.parsed import ParsedArticle, ParseError
 from articles.models import Article, Category, RelatedLink, Source, Tag, unique_slug
 from articles.search import indexing
+from articles.terms import term_key
 
 
 class Outcome(StrEnum):
@@ -76,14 +77,14 @@ def _get_source(name: str, domain: str, cache: dict[str, Source]) -> Source | No
 
 
 def _get_terms(model, names: Iterable[str], cache: dict[str, object]) -> list:
+    """Categories or tags by name: one row however a name is spelled (``articles.terms``)."""
     terms = []
     for raw in names:
-        name = " ".join(str(raw).split())[:200]
-        if not name:
+        key = (model.__name__, term_key(raw))
+        if not key[1]:
             continue
-        key = (model.__name__, name)
         if key not in cache:
-            cache[key], _ = model.objects.get_or_create(name=name, defaults={"slug": unique_slug(model, name)})
+            cache[key] = model.objects.for_name(raw)
         terms.append(cache[key])
     return terms
 

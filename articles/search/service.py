@@ -24,7 +24,7 @@ from django.http import QueryDict
 from articles import jalali
 from articles.models import Article, Category, Entity, Source
 from articles.search import highlight, query, spelling
-from articles.search.engine import Filters, SearchRequest, get_engine
+from articles.search.engine import FACET_FILTERS, Filters, SearchRequest, get_engine
 from persian.text import match_key
 
 log = logging.getLogger(__name__)
@@ -46,19 +46,33 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
     return min(max(number, low), high)
 
 
+FILTER_NAMES = ("source", "category", "tag", "entity")  # URL parameters, each repeatable
+FACET_PARAMS = {"source": "source", "categories": "category", "entities": "entity"}  # facet → its parameter
+FILTER_VALUES = 20  # values a URL may choose per filter (the rest are dropped)
+
+
 @dataclass
 class SearchParams:
+    """What a reader asked for. Each filter holds the slugs chosen for it (``source=a&source=b``:
+    any of them); a single string is read as one value, for callers that choose one."""
+
     q: str = ""
-    source: str = ""
-    category: str = ""
-    tag: str = ""
-    entity: str = ""
+    source: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
+    entity: tuple[str, ...] = ()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = "relevance"
     page: int = 1
     page_size: int = 20
     include_drafts: bool = False  # editors' searches only; never set from a reader's URL
+
+    def __post_init__(self) -> None:
+        for name in FILTER_NAMES:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, (value,) if value else ())
 
     @classmethod
     def from_query(cls, data: QueryDict, default_page_size: int = 20) -> SearchParams:
@@ -67,13 +81,17 @@ class SearchParams:
         def text(name: str, limit: int = 200) -> str:
             return " ".join(str(data.get(name, "")).split())[:limit]
 
+        def values(name: str) -> tuple[str, ...]:
+            cleaned = (" ".join(str(value).split())[:200] for value in data.getlist(name))
+            return tuple(dict.fromkeys(value for value in cleaned if value))[:FILTER_VALUES]
+
         sort = text("sort")
         return cls(
             q=str(data.get("q", ""))[: query.MAX_QUERY_CHARS].strip(),
-            source=text("source"),
-            category=text("category"),
-            tag=text("tag"),
-            entity=text("entity"),
+            source=values("source"),
+            category=values("category"),
+            tag=values("tag"),
+            entity=values("entity"),
             date_from=jalali.parse_date(text("from")),
             date_to=jalali.parse_date(text("to"), end=True),
             sort=sort if sort in SORTS else "relevance",
@@ -82,17 +100,14 @@ class SearchParams:
         )
 
     @property
-    def filters(self) -> dict[str, str]:
-        return {
-            k: v
-            for k, v in (
-                ("source", self.source),
-                ("category", self.category),
-                ("tag", self.tag),
-                ("entity", self.entity),
-            )
-            if v
-        }
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """The chosen filters: URL parameter → its values."""
+        return {name: getattr(self, name) for name in FILTER_NAMES if getattr(self, name)}
+
+    @property
+    def filter_pairs(self) -> list[tuple[str, str]]:
+        """``(parameter, value)`` for each chosen value, as a URL repeats them (for templates)."""
+        return [(name, value) for name, values in self.filters.items() for value in values]
 
     @property
     def is_blank(self) -> bool:
@@ -168,8 +183,12 @@ def _slug(value: str) -> str:
     return value if not value or SLUG.fullmatch(value) else NO_SUCH_SLUG
 
 
+def _slugs(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_slug(value) for value in values))
+
+
 def _request(params: SearchParams, parsed: query.ParsedQuery, **options) -> SearchRequest:
-    sources = [_slug(params.source)] if params.source else []
+    sources = list(_slugs(params.source))
     if parsed.sources:
         # The filter and ``source:`` both narrow: an article must be from one of each.
         typed = _source_slugs(parsed.sources)
@@ -177,9 +196,9 @@ def _request(params: SearchParams, parsed: query.ParsedQuery, **options) -> Sear
     end = params.date_to + dt.timedelta(days=1) if params.date_to else None
     filters = Filters(
         sources=tuple(sources),
-        category=_slug(params.category),
-        tag=_slug(params.tag),
-        entity=_slug(params.entity),
+        categories=_slugs(params.category),
+        tags=_slugs(params.tag),
+        entities=_slugs(params.entity),
         published_from=jalali.naive_utc(jalali.start_of_day(params.date_from)) if params.date_from else None,
         published_before=jalali.naive_utc(jalali.start_of_day(end)) if end else None,
         include_drafts=params.include_drafts,
@@ -211,7 +230,7 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         asked = replace(request, facets=with_facets and counts is None)
         result = engine.search(asked)
         if asked.facets:
-            counts = result.facets
+            counts = {**result.facets, **_chosen_facets(engine, request, params)}
             _engine_cache.put(key, counts)
         page.request, page.count, page.relaxed = request, result.count, result.relaxed
         page.facets = _facets(counts) if with_facets else {}
@@ -232,6 +251,20 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
             continue  # deleted or unpublished since it was indexed
         page.hits.append(Hit(article, score, terms))
     return page
+
+
+def _chosen_facets(engine, request: SearchRequest, params: SearchParams) -> dict[str, list[tuple[str, int]]]:
+    """Counts of each facet whose filter has values chosen in the URL, over the search without
+    them: the reader sees the other values to add (any of them matches), not only the chosen
+    ones. (``source:`` typed in the query is part of the query: its facet is not widened.)"""
+    counts = {}
+    for name, field_name in FACET_FILTERS.items():
+        chosen = getattr(params, FACET_PARAMS[name])
+        if chosen and not (name == "source" and request.parsed.sources):
+            wider = replace(request.filters, **{field_name: ()})
+            result = engine.search(replace(request, filters=wider, offset=0, limit=0, facets=True))
+            counts[name] = result.facets.get(name, [])
+    return counts
 
 
 class _LRU:
@@ -300,6 +333,16 @@ def _attention_series(dates: list[dt.datetime]) -> list[tuple[str, str, int]]:
     if dates and max(dates) - min(dates) <= dt.timedelta(days=62):
         return jalali.daily_counts(dates)
     return jalali.monthly_counts(dates)
+
+
+def ranked_hits(params: SearchParams, limit: int) -> tuple[int, list[tuple[int, float]]]:
+    """``(count, [(pk, score), …])``: the search page's matches in its order, at most ``limit``
+    (the export). Raises when the index cannot be read."""
+    parsed = query.parse(params.q)
+    if parsed.is_empty and params.is_blank:
+        return 0, []
+    result = get_engine().search(_request(params, parsed, limit=limit, facets=False))
+    return result.count, result.hits
 
 
 def matching_ids(q: str, limit: int = 1000) -> list[int]:
