@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from articles import graph, jalali
 from articles.charts import bar_chart
+from articles.links import shown
 from articles.models import Article, Category, Entity, Mention, Source, Tag
 from articles.search import query
 from articles.search.service import SORTS, SearchParams, attention, cached, run_search, similar_articles
@@ -41,7 +42,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Article.objects.visible_to(request.user).select_related("source").prefetch_related("categories", "tags"),
         pk=pk,
     )
-    links = article.links.select_related("to_article__source").all()
+    links = shown(article.links.select_related("to_article__source"))
     # Published articles with a link to this one (one row per link, as the page always listed).
     linked_from = Article.objects.published().for_listing().filter(links__to_article=article).order_by("-published")
     mentions = article.mentions.with_entity()
