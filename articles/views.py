@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from articles import archive, graph, jalali
 from articles.charts import bar_chart
+from articles.citation import cite
 from articles.feeds import feed_url
 from articles.links import shown
 from articles.models import Article, Category, Entity, Mention, Source, Tag
@@ -58,6 +59,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mentions": mentions,
             "similar": similar_articles(article),
             "thread": graph.thread(article) if article.is_published else [],
+            "citation": cite(article, request.build_absolute_uri(article.get_absolute_url())),
         },
     )
 
