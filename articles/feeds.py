@@ -57,11 +57,6 @@ def summary(article: Article) -> str:
     return persian.display(text)
 
 
-def undated_last(articles: list[Article]) -> list[Article]:
-    """Newest first as given, undated articles moved after the dated ones (a stable sort)."""
-    return sorted(articles, key=lambda article: article.published is None)
-
-
 class SearchFeed(Feed):
     """The newest articles matching a search (any search page URL, with /feed/ in front)."""
 
@@ -89,7 +84,8 @@ class SearchFeed(Feed):
         return f"{subject.title} در آرشیو خبر فارسی"
 
     def items(self, subject: FeedSubject) -> list[Article]:
-        return undated_last(subject.articles())
+        # Newest first, undated last: ``newest_first`` on the database, the engine's "newest" sort.
+        return subject.articles()
 
     def item_title(self, item: Article) -> str:
         return persian.display(item.title)
