@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDate
 
 from articles import jalali
 from articles.models import Article
+from articles.search.service import cached
 
 
 @dataclass
@@ -40,6 +41,12 @@ def days() -> dict[tuple[int, int, int], Period]:
     return periods
 
 
+def cached_days() -> dict[tuple[int, int, int], Period]:
+    """``days()``, kept until the index changes: grouping by Tehran day costs ~0.4 s at 6,500
+    articles on SQLite (a Python time-zone function per row)."""
+    return cached("archive-days", None, days)
+
+
 def rollup(periods: dict[tuple, Period], length: int) -> dict[tuple, Period]:
     """Days summed into months (``length=2``) or years (``length=1``), in order."""
     rolled: dict[tuple, Period] = {}
@@ -56,7 +63,7 @@ def rollup(periods: dict[tuple, Period], length: int) -> dict[tuple, Period]:
 def calendar() -> dict[int, dict]:
     """``{year: {"count": n, "months": [(month, name, count), ×12]}}``, newest year first, for
     the archive's front page."""
-    months = rollup(days(), 2)
+    months = rollup(cached_days(), 2)
     years: dict[int, dict] = {}
     for (year, month), period in months.items():
         entry = years.setdefault(year, {"count": 0, "months": [0] * 12})

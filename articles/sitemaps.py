@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from articles import archive
 from articles.models import Article, Category, Entity, Source
+from articles.search.service import cached
 
 PAGE = 5000  # URLs a sitemap page lists (the protocol allows 50,000; smaller pages answer faster)
 _PUBLISHED = Article.Status.PUBLISHED
@@ -32,36 +33,46 @@ class ArticleSitemap(Sitemap):
 
 
 class _ListingSitemap(Sitemap):
-    """Pages that list articles; ``items`` annotate each with ``lastmod``."""
+    """Pages that list articles, each with its articles' newest ``updated``: one grouping query
+    over every published article, kept until the index changes (every saved article changes it)."""
 
     limit = PAGE
+    model: type
+    updated: str  # the path to the articles' ``updated``
+    status: str  # the path to the status that says they are published
+
+    @cached_property
+    def _rows(self) -> list[tuple[str, object]]:
+        def rows() -> list[tuple[str, object]]:
+            newest = Max(self.updated, filter=Q(**{self.status: _PUBLISHED}))
+            subjects = self.model.objects.annotate(lastmod=newest).filter(lastmod__isnull=False).order_by("pk")
+            return [(subject.get_absolute_url(), subject.lastmod) for subject in subjects]
+
+        return cached("sitemap", self.model.__name__, rows)
+
+    def items(self) -> list[tuple[str, object]]:
+        return self._rows
+
+    def location(self, item) -> str:
+        return item[0]
 
     def lastmod(self, item):
-        return item.lastmod
+        return item[1]
 
     def get_latest_lastmod(self):
-        return self.items().aggregate(latest=Max("lastmod"))["latest"]
-
-
-def _with_lastmod(model, updated: str, status: str):
-    """``model``'s rows that list a published article, each with its articles' newest ``updated``."""
-    newest = Max(updated, filter=Q(**{status: _PUBLISHED}))
-    return model.objects.annotate(lastmod=newest).filter(lastmod__isnull=False).order_by("pk")
+        return max((lastmod for _, lastmod in self._rows), default=None)
 
 
 class SourceSitemap(_ListingSitemap):
-    def items(self):
-        return _with_lastmod(Source, "articles__updated", "articles__status")
+    model, updated, status = Source, "articles__updated", "articles__status"
 
 
 class CategorySitemap(_ListingSitemap):
-    def items(self):
-        return _with_lastmod(Category, "articles__updated", "articles__status")
+    model, updated, status = Category, "articles__updated", "articles__status"
 
 
 class EntitySitemap(_ListingSitemap):
-    def items(self):
-        return _with_lastmod(Entity, "mentions__article__updated", "mentions__status")
+    model, updated, status = Entity, "mentions__article__updated", "mentions__status"
 
 
 _ARCHIVE_PAGES = ("articles:archive-year", "articles:archive-month", "articles:archive-day")
@@ -74,7 +85,7 @@ class ArchiveSitemap(Sitemap):
 
     @cached_property
     def _periods(self) -> list[archive.Period]:
-        days = archive.days()
+        days = archive.cached_days()
         return [*archive.rollup(days, 1).values(), *archive.rollup(days, 2).values(), *days.values()]
 
     def items(self) -> list[archive.Period]:

@@ -144,7 +144,7 @@ def archive_index(request: HttpRequest) -> HttpResponse:
         year, _, month = jalali.latin_digits(chosen).partition("-")
         if year.isdigit() and month.isdigit():
             return redirect("articles:archive-month", year=int(year), month=int(month))
-    calendar = cached("archive-calendar", None, archive.calendar)  # one query grouping every article
+    calendar = archive.calendar()
     context = {
         "calendar": calendar,
         "total": sum(entry["count"] for entry in calendar.values()),

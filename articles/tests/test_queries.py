@@ -216,17 +216,18 @@ PAGES = [
     Page("attention-csv", lambda a: "/search/attention.csv" + _q(), 0, None),
     Page("feed-atom", lambda a: "/search/feed/" + _q(), 1, "<entry>"),
     Page("feed-rss", lambda a: "/search/rss/", 1, "<item>"),
-    Page("feeds", lambda a: "/feeds/", 3, 'type="application/atom+xml">'),  # 0 until the index changes
+    Page("feeds", lambda a: "/feeds/", 3, 'aria-label="خوراک Atom'),  # 0 until the index changes
     Page("source-feed", lambda a: Source.objects.get(name=FOCUS_SOURCE).get_absolute_url() + "feed/", 2, "<entry>"),
     Page("entity-feed", lambda a: a.entity().get_absolute_url() + "feed/", 2, "<entry>"),
     Page("opensearch", lambda a: "/opensearch.xml", 0, None),
     Page("suggest", lambda a: "/api/suggest/?q=" + "پوت", 3, None),
-    Page("sitemap", lambda a: "/sitemap.xml", 9, None),  # each section's size and newest lastmod
+    # Each section's size and newest lastmod; the grouped ones are kept until the index changes.
+    Page("sitemap", lambda a: "/sitemap.xml", 6, None),
     Page("sitemap-articles", lambda a: "/sitemap-articles.xml", 2, "<url>"),
     Page("sitemap-archive", lambda a: "/sitemap-archive.xml", 1, "<url>"),
-    Page("sitemap-sources", lambda a: "/sitemap-sources.xml", 2, "<url>"),
-    Page("sitemap-categories", lambda a: "/sitemap-categories.xml", 2, "<url>"),
-    Page("sitemap-entities", lambda a: "/sitemap-entities.xml", 2, "<url>"),
+    Page("sitemap-sources", lambda a: "/sitemap-sources.xml", 1, "<url>"),
+    Page("sitemap-categories", lambda a: "/sitemap-categories.xml", 1, "<url>"),
+    Page("sitemap-entities", lambda a: "/sitemap-entities.xml", 1, "<url>"),
     Page("archive", lambda a: "/archive/", 1, "<li><a"),
     Page("archive-year", lambda a: f"/archive/{a.jalali_day.year}/", 3, None),
     Page(
