@@ -151,7 +151,8 @@ class Article(models.Model):
     history = HistoricalRecords()  # who changed what, when; compare and revert in the admin
 
     class Meta:
-        ordering = ["-published", "-id"]
+        # Undated articles after dated ones on every database (PostgreSQL puts NULLs first).
+        ordering = [models.F("published").desc(nulls_last=True), "-id"]
         verbose_name = "مقاله"
         verbose_name_plural = "مقاله‌ها"
         indexes = [

@@ -8,15 +8,25 @@ import logging
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 import persian
-from articles import graph, jalali
+from articles import archive, graph, jalali
 from articles.charts import bar_chart
+from articles.citation import cite
+from articles.feeds import feed_url
+from articles.links import shown
 from articles.models import Article, Category, Entity, Mention, Source, Tag
 from articles.ratelimit import api_limit
 from articles.search import export, query
@@ -55,9 +65,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Article.objects.visible_to(request.user).select_related("source").prefetch_related("categories", "tags"),
         pk=pk,
     )
-    links = article.links.select_related("to_article__source").all()
+    links = shown(article.links.select_related("to_article__source"))
     # Published articles with a link to this one (one row per link, as the page always listed).
-    linked_from = Article.objects.published().for_listing().filter(links__to_article=article).order_by("-published")
+    linked_from = Article.objects.published().for_listing().filter(links__to_article=article).newest_first()
     mentions = article.mentions.with_entity()
     return render(
         request,
@@ -69,6 +79,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mentions": mentions,
             "similar": similar_articles(article),
             "thread": graph.cached_thread(article) if article.is_published else [],
+            "citation": cite(article, request.build_absolute_uri(article.get_absolute_url())),
         },
     )
 
@@ -215,9 +226,25 @@ def search_export(request: HttpRequest) -> HttpResponse:
 
 
 def archive_index(request: HttpRequest) -> HttpResponse:
-    newest = Article.objects.published().exclude(published=None).aggregate(Max("published"))["published__max"]
-    year = jalali.to_jalali(newest or dt.datetime.now(dt.UTC)).year
-    return redirect("articles:archive-year", year=year)
+    """The years with articles (Jalali, with counts) and a month picker; the picker's choice
+    (``?month=1403-11``) goes to that month's page."""
+    chosen = request.GET.get("month", "")
+    if chosen:
+        year, _, month = jalali.latin_digits(chosen).partition("-")
+        if year.isdigit() and month.isdigit():
+            return redirect("articles:archive-month", year=int(year), month=int(month))
+    calendar = archive.calendar()
+    context = {
+        "calendar": calendar,
+        "total": sum(entry["count"] for entry in calendar.values()),
+        "picker": [
+            (f"{year}-{number:02d}", f"{name} {jalali.persian_digits(year)}")
+            for year, entry in calendar.items()
+            for number, name, count in reversed(entry["months"])
+            if count
+        ],
+    }
+    return render(request, "articles/archive_index.html", context)
 
 
 def archive_year(request: HttpRequest, year: int) -> HttpResponse:
@@ -225,8 +252,11 @@ def archive_year(request: HttpRequest, year: int) -> HttpResponse:
     dates = Article.objects.published().filter(published__gte=start, published__lt=end)
     counts = {key: n for key, _, n in jalali.monthly_counts(list(dates.values_list("published", flat=True)))}
     months = [(m, jalali.month_name(m), counts.get(f"{year:04d}-{m:02d}", 0)) for m in range(1, 13)]
-    context = {"year": year, "months": months, "total": sum(n for *_, n in months)}
-    context.update(_year_neighbours(year))
+    total = sum(n for *_, n in months)
+    if not total:
+        raise Http404("در این سال خبری در آرشیو نیست")
+    context = {"year": year, "months": months, "total": total}
+    context.update(_neighbours(start, end, lambda j: j.year))
     return render(request, "articles/archive_year.html", context)
 
 
@@ -234,33 +264,44 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     start, end = _jalali_range_or_404(year, month)
     articles = Article.objects.published().filter(published__gte=start, published__lt=end)
     days = jalali.daily_counts(list(articles.values_list("published", flat=True)))
-    prev_month = (year - 1, 12) if month == 1 else (year, month - 1)
-    next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if not days:
+        raise Http404("در این ماه خبری در آرشیو نیست")
+    if (canonical := reverse("articles:archive-month", args=[year, month])) != request.path:
+        return _moved(request, canonical)
     context = {
         "year": year,
         "month": month,
         "month_name": jalali.month_name(month),
         "days": [(key.rsplit("-", 1)[1], label, n) for key, label, n in days if n],
         "page_obj": _paginate(request, articles.for_listing().order_by("-published", "-id")),
-        "prev_month": prev_month,
-        "next_month": next_month,
     }
+    context.update(_neighbours(start, end, lambda j: (j.year, j.month)))
     return render(request, "articles/archive_month.html", context)
 
 
 def archive_day(request: HttpRequest, year: int, month: int, day: int) -> HttpResponse:
     start, end = _jalali_range_or_404(year, month, day)
     articles = Article.objects.published().filter(published__gte=start, published__lt=end)
+    page_obj = _paginate(request, articles.for_listing().order_by("-published", "-id"))
+    if not page_obj.paginator.count:
+        raise Http404("در این روز خبری در آرشیو نیست")
+    if (canonical := reverse("articles:archive-day", args=[year, month, day])) != request.path:
+        return _moved(request, canonical)
     context = {
         "year": year,
         "month": month,
         "day": day,
         "month_name": jalali.month_name(month),
-        "page_obj": _paginate(request, articles.for_listing().order_by("-published", "-id")),
-        "prev_day": jalali.to_jalali(start - dt.timedelta(days=1)),
-        "next_day": jalali.to_jalali(end),
+        "page_obj": page_obj,
     }
+    context.update(_neighbours(start, end, lambda j: (j.year, j.month, j.day)))
     return render(request, "articles/archive_day.html", context)
+
+
+def _moved(request: HttpRequest, path: str) -> HttpResponsePermanentRedirect:
+    """``/archive/1403/11/1/`` → ``/archive/1403/11/01/``: one address per page, query kept."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(path + (f"?{query}" if query else ""))
 
 
 def _jalali_range_or_404(year: int, month: int | None = None, day: int | None = None):
@@ -270,23 +311,28 @@ def _jalali_range_or_404(year: int, month: int | None = None, day: int | None = 
         raise Http404("تاریخ نامعتبر است") from None
 
 
-def _year_neighbours(year: int) -> dict:
-    published = Article.objects.published().exclude(published=None)
-    first, last = published.aggregate(Min("published"), Max("published")).values()
+def _neighbours(start: dt.datetime, end: dt.datetime, period) -> dict:
+    """The nearest earlier and later periods that hold articles (``period`` turns a Jalali date
+    into a year, ``(year, month)`` or ``(year, month, day)``), so «قبلی» never leads to a 404."""
+    published = Article.objects.published()
+    before = published.filter(published__lt=start).order_by("-published").values_list("published", flat=True)
+    after = published.filter(published__gte=end).order_by("published").values_list("published", flat=True)
+    prev, next_ = before.first(), after.first()
     return {
-        "prev_year": year - 1 if first and jalali.to_jalali(first).year < year else None,
-        "next_year": year + 1 if last and jalali.to_jalali(last).year > year else None,
+        "prev": period(jalali.to_jalali(prev)) if prev else None,
+        "next": period(jalali.to_jalali(next_)) if next_ else None,
     }
 
 
-def _listing(request: HttpRequest, template: str, subject, articles) -> HttpResponse:
+def _listing(request: HttpRequest, kind: str, subject, articles) -> HttpResponse:
     page = _paginate(request, articles.published().for_listing().newest_first())
-    return render(request, template, {"subject": subject, "page_obj": page})
+    context = {"subject": subject, "page_obj": page, "feed": feed_url(kind, subject.slug)}
+    return render(request, f"articles/{kind}_detail.html", context)
 
 
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
-    return _listing(request, "articles/source_detail.html", source, source.articles)
+    return _listing(request, "source", source, source.articles)
 
 
 def _term_or_redirect(model, slug: str):
@@ -303,12 +349,12 @@ def _term_or_redirect(model, slug: str):
 
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category, moved = _term_or_redirect(Category, slug)
-    return moved or _listing(request, "articles/category_detail.html", category, category.articles)
+    return moved or _listing(request, "category", category, category.articles)
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag, moved = _term_or_redirect(Tag, slug)
-    return moved or _listing(request, "articles/tag_detail.html", tag, tag.articles)
+    return moved or _listing(request, "tag", tag, tag.articles)
 
 
 CO_MENTION_SCOPE = 500  # newest articles of an entity read for its co-mentioned names
@@ -353,5 +399,6 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "co_mentioned": company,
         "co_scope": CO_MENTION_SCOPE if page_obj.paginator.count > CO_MENTION_SCOPE else None,
+        "feed": feed_url("entity", entity.slug),
     }
     return render(request, "articles/entity_detail.html", context)

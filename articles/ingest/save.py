@@ -36,6 +36,7 @@ class ImportReport:
     unchanged: int = 0
     failed: int = 0
     held_for_review: int = 0
+    invalid_links: int = 0  # links dropped for want of a title or a real address (links.keep_links)
     errors: list[ParseError] = field(default_factory=list)
     article_ids: set[int] = field(default_factory=set)
     index_alongside_cpu_s: float = 0.0  # CPU time of the indexing process, when there was one
@@ -144,11 +145,12 @@ def _add_new(through, article: Article, name: str, targets: list) -> None:
 
 
 def _save_links(article: Article, parsed: ParsedArticle, replace: bool = True) -> None:
-    from articles.links import link_key
+    from articles.links import keep_links, link_key
 
     if replace:
         article.links.all().delete()
-    if not parsed.links:
+    kept, _ = keep_links(parsed.links)
+    if not kept:
         return
     RelatedLink.objects.bulk_create(
         RelatedLink(
@@ -160,7 +162,7 @@ def _save_links(article: Article, parsed: ParsedArticle, replace: bool = True) -
             kind=link.kind if link.kind in RelatedLink.Kind.values else RelatedLink.Kind.INLINE,
             position=position,
         )
-        for position, link in enumerate(parsed.links)
+        for position, link in enumerate(kept)
     )
 
 
@@ -199,6 +201,7 @@ def import_items(
     ``index=False`` leaves the index alone (the caller rebuilds it, e.g. ``rebuild_index``).
     """
     from articles.entities import extract as entities
+    from articles.links import keep_links
 
     report = ImportReport()
     cache: dict = {}
@@ -222,6 +225,8 @@ def import_items(
                 else:
                     report.count(outcome)
                     report.article_ids.add(article.pk)
+                    if outcome in (Outcome.CREATED, Outcome.UPDATED):
+                        report.invalid_links += keep_links(item.links)[1]
                     if article.title_derived or article.review_notes:
                         report.held_for_review += 1
             if alongside is not None and len(touched) - len(sent) >= alongside.batch:

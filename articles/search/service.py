@@ -71,7 +71,7 @@ class SearchParams:
     def __post_init__(self) -> None:
         for name in FILTER_NAMES:
             value = getattr(self, name)
-            if isinstance(value, str):
+            if value is None or isinstance(value, str):
                 setattr(self, name, (value,) if value else ())
 
     @classmethod
