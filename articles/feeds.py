@@ -7,17 +7,30 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 import persian
 from articles.models import Article, Entity, EntityAlias, Source
 from articles.ratelimit import api_limit
 from articles.search.service import SearchParams, run_search
+from articles.text_safety import strip_unsafe
 
 FEED_SIZE = 50
 
 
+def _plain(text: str) -> str:
+    """Stored text as a feed's plain text: readable Persian, nothing XML 1.0 cannot hold (rows
+    saved before the models stripped such characters, or by ``QuerySet.update()``)."""
+    return strip_unsafe(persian.display(text))
+
+
 class SearchFeed(Feed):
-    """The newest articles matching a search (any search page URL, with /feed/ in front)."""
+    """The newest articles matching a search (any search page URL, with /feed/ in front).
+
+    Every text is plain text. Atom's ``<summary type="html">`` and RSS's ``<description>`` are
+    read as HTML by feed readers, so the lead is escaped here once more (the XML writer escapes
+    it again): a reader shows ``<img …>`` in a lead as those characters, never as an image.
+    """
 
     def get_object(self, request: HttpRequest) -> SearchParams:
         params = SearchParams.from_query(request.GET)
@@ -26,7 +39,7 @@ class SearchFeed(Feed):
         return params
 
     def title(self, params: SearchParams) -> str:
-        return f"آرشیو خبر: {params.q}" if params.q else "آرشیو خبر: تازه‌ترین خبرها"
+        return f"آرشیو خبر: {strip_unsafe(params.q)}" if params.q else "آرشیو خبر: تازه‌ترین خبرها"
 
     def link(self, params: SearchParams) -> str:
         return reverse("articles:search") + (f"?{self._query_string}" if self._query_string else "")
@@ -40,16 +53,16 @@ class SearchFeed(Feed):
         return [hit.article for hit in run_search(params, with_facets=False).hits]
 
     def item_title(self, item: Article) -> str:
-        return persian.display(item.title)
+        return _plain(item.title)
 
     def item_description(self, item: Article) -> str:
-        return persian.display(item.lead)
+        return escape(_plain(item.lead))
 
     def item_pubdate(self, item: Article):
         return item.published
 
     def item_author_name(self, item: Article) -> str:
-        return item.source.name if item.source else ""
+        return strip_unsafe(item.source.name) if item.source else ""
 
 
 class AtomSearchFeed(SearchFeed):
