@@ -190,9 +190,10 @@ def _jalali_range_or_404(year: int, month: int | None = None, day: int | None = 
 def _year_neighbours(year: int) -> dict:
     published = Article.objects.published().exclude(published=None)
     first, last = published.aggregate(Min("published"), Max("published")).values()
+    years = jalali.JALALI_YEARS  # a year past them has no page
     return {
-        "prev_year": year - 1 if first and jalali.to_jalali(first).year < year else None,
-        "next_year": year + 1 if last and jalali.to_jalali(last).year > year else None,
+        "prev_year": year - 1 if first and jalali.to_jalali(first).year < year and year - 1 in years else None,
+        "next_year": year + 1 if last and jalali.to_jalali(last).year > year and year + 1 in years else None,
     }
 
 

@@ -46,6 +46,21 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
     return min(max(number, low), high)
 
 
+BAD_DATE = (
+    "تاریخ «{}» خوانده نشد یا بیرون از سال‌های آرشیو (۱۲۷۹ تا ۱۴۷۹ خورشیدی، ۱۹۰۰ تا ۲۱۰۰ میلادی) است؛ نادیده گرفته شد."
+)
+REVERSED_RANGE = "آغاز بازهٔ تاریخ پس از پایان آن بود؛ بازهٔ تاریخ نادیده گرفته شد."
+
+
+def _date(value: str, end: bool, ignored: list[str]) -> dt.date | None:
+    """A filter's date, or None; a value given but not used is said in ``ignored``."""
+    day = jalali.parse_date(value, end=end)
+    if value and (day is None or not jalali.in_range(day)):
+        ignored.append(BAD_DATE.format(value))
+        return None
+    return day
+
+
 @dataclass
 class SearchParams:
     q: str = ""
@@ -59,6 +74,7 @@ class SearchParams:
     page: int = 1
     page_size: int = 20
     include_drafts: bool = False  # editors' searches only; never set from a reader's URL
+    ignored: list[str] = field(default_factory=list)  # what of the URL was not used, said on the page
 
     @classmethod
     def from_query(cls, data: QueryDict, default_page_size: int = 20) -> SearchParams:
@@ -68,14 +84,20 @@ class SearchParams:
             return " ".join(str(data.get(name, "")).split())[:limit]
 
         sort = text("sort")
+        ignored: list[str] = []
+        date_from, date_to = _date(text("from"), False, ignored), _date(text("to"), True, ignored)
+        if date_from and date_to and date_from > date_to:
+            ignored.append(REVERSED_RANGE)
+            date_from = date_to = None
         return cls(
             q=str(data.get("q", ""))[: query.MAX_QUERY_CHARS].strip(),
             source=text("source"),
             category=text("category"),
             tag=text("tag"),
             entity=text("entity"),
-            date_from=jalali.parse_date(text("from")),
-            date_to=jalali.parse_date(text("to"), end=True),
+            date_from=date_from,
+            date_to=date_to,
+            ignored=ignored,
             sort=sort if sort in SORTS else "relevance",
             page=_int(data.get("page"), 1, 1, 10_000),
             page_size=_int(data.get("page_size"), default_page_size, 1, MAX_PAGE_SIZE),
@@ -137,6 +159,7 @@ class SearchPage:
     suggestion: str = ""  # did-you-mean: the query rewritten with words the archive has
     request: SearchRequest | None = None  # what the engine was asked (reused by the attention chart)
     unavailable: bool = False  # the index could not be read (being rebuilt)
+    failed: bool = False  # the index could be read, yet this search failed (a bug, logged)
     parsed: query.ParsedQuery | None = None
 
     @property
@@ -196,6 +219,15 @@ def warm() -> None:
         log.warning("could not read the search index ahead of serving", exc_info=True)
 
 
+def index_readable(engine) -> bool:
+    """Whether the index opens and counts its documents (a missing or corrupt one does not)."""
+    try:
+        engine.doc_count()
+    except Exception:
+        return False
+    return True
+
+
 def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
     parsed = query.parse(params.q)
     page = SearchPage(params=params, parsed=parsed)
@@ -217,7 +249,10 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         page.facets = _facets(counts) if with_facets else {}
     except Exception:  # a broken or missing index must not take the page down
         log.exception("search failed for %r", params)
-        page.unavailable = True
+        # "Being rebuilt" only when it is true: an index that opens and counts its documents did
+        # not fail this search, a bug did (said as such, never as an outage).
+        page.unavailable = not index_readable(engine)
+        page.failed = not page.unavailable
         return page
     # Ranked by relevance, a misspelt word hides among the other words' matches: ask whenever the
     # query has words (the corrector looks the typed words up first; only rare or absent ones cost
