@@ -296,7 +296,11 @@ _engine_cache = _LRU(512)
 def cached(name: str, key, compute):
     """``compute()``, kept in this process until the index changes (every saved article, mention
     or link change reaches the index, so it changes with them)."""
-    full_key = _cache_key(name, key)
+    try:
+        full_key = _cache_key(name, key)
+    except Exception:  # no readable index, no version to key on: computed, not kept
+        log.warning("search index unreadable; %s computed without the cache", name, exc_info=True)
+        return compute()
     value = _engine_cache.get(full_key)
     if value is None:
         value = compute()
