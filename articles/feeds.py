@@ -39,7 +39,7 @@ class SearchFeed(Feed):
         return params
 
     def title(self, params: SearchParams) -> str:
-        return f"آرشیو خبر: {strip_unsafe(params.q)}" if params.q else "آرشیو خبر: تازه‌ترین خبرها"
+        return f"آرشیو خبر: {params.q}" if params.q else "آرشیو خبر: تازه‌ترین خبرها"
 
     def link(self, params: SearchParams) -> str:
         return reverse("articles:search") + (f"?{self._query_string}" if self._query_string else "")
@@ -90,7 +90,7 @@ def opensearch(request: HttpRequest) -> HttpResponse:
 @api_limit
 def suggest(request: HttpRequest) -> JsonResponse:
     """OpenSearch suggestions: entity names starting with the typed text, then matching titles."""
-    q = str(request.GET.get("q", ""))[:100].strip()
+    q = strip_unsafe(str(request.GET.get("q", "")))[:100].strip()
     key = persian.match_key(q)
     names: list[str] = []
     if key:

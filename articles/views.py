@@ -16,6 +16,7 @@ from articles.charts import bar_chart
 from articles.models import Article, Category, Entity, Mention, Source, Tag
 from articles.search import query
 from articles.search.service import SORTS, SearchParams, attention, cached, run_search, similar_articles
+from articles.text_safety import has_unsafe
 
 PAGE_SIZE = 20
 
@@ -202,18 +203,26 @@ def _listing(request: HttpRequest, template: str, subject, articles) -> HttpResp
     return render(request, template, {"subject": subject, "page_obj": page})
 
 
+def _by_slug(queryset, slug: str):
+    """The object with this slug, or 404. No stored slug holds a control character (they are
+    stripped on save), and PostgreSQL refuses NUL in a query: such a slug is not looked up."""
+    if has_unsafe(slug):
+        raise Http404("نامک نادرست است")
+    return get_object_or_404(queryset, slug=slug)
+
+
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    source = get_object_or_404(Source, slug=slug)
+    source = _by_slug(Source, slug)
     return _listing(request, "articles/source_detail.html", source, source.articles)
 
 
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    category = get_object_or_404(Category, slug=slug)
+    category = _by_slug(Category, slug)
     return _listing(request, "articles/category_detail.html", category, category.articles)
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = _by_slug(Tag, slug)
     return _listing(request, "articles/tag_detail.html", tag, tag.articles)
 
 
@@ -239,7 +248,7 @@ def _entity_summary(entity: Entity) -> tuple[list, list[Entity]]:
 
 
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
+    entity = _by_slug(Entity.objects.prefetch_related("aliases"), slug)
     paginator = Paginator(Article.objects.naming(entity).for_listing(), PAGE_SIZE)
     # Counted on the index alone: the same rows as the listing (one article per mention).
     paginator.count = Mention.objects.for_entity(entity).published().count()

@@ -25,6 +25,7 @@ from articles import jalali
 from articles.models import Article, Category, Entity, Source
 from articles.search import highlight, query, spelling
 from articles.search.engine import Filters, SearchRequest, get_engine
+from articles.text_safety import strip_unsafe
 from persian.text import match_key
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class SearchParams:
         """Read the GET parameters; a nonsense value falls back to its default, never an error."""
 
         def text(name: str, limit: int = 200) -> str:
-            return " ".join(str(data.get(name, "")).split())[:limit]
+            return " ".join(strip_unsafe(str(data.get(name, ""))).split())[:limit]
 
         sort = text("sort")
         ignored: list[str] = []
@@ -90,7 +91,8 @@ class SearchParams:
             ignored.append(REVERSED_RANGE)
             date_from = date_to = None
         return cls(
-            q=str(data.get("q", ""))[: query.MAX_QUERY_CHARS].strip(),
+            # Control characters mean nothing in a query, and PostgreSQL refuses NUL in any text.
+            q=strip_unsafe(str(data.get("q", "")))[: query.MAX_QUERY_CHARS].strip(),
             source=text("source"),
             category=text("category"),
             tag=text("tag"),

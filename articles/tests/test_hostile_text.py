@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 
 from articles.models import Article, Source
 from articles.roles import EDITORS
@@ -20,8 +21,10 @@ MARKUP = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
 
 def _dirty(text: str) -> str:
-    """Persian text with a control character between its words."""
-    return "\x01 ".join(text.split(" ", 2)[:2]) + "\x00 " + text + "\ufffe"
+    """Persian text with control characters between its words (NUL where the database stores
+    it: PostgreSQL refuses NUL in text, so no row there can hold one)."""
+    nul = "" if connection.vendor == "postgresql" else "\x00"
+    return "\x01 ".join(text.split(" ", 2)[:2]) + f"{nul} " + text + "\ufffe"
 
 
 @pytest.fixture
@@ -78,9 +81,9 @@ def _parse(response) -> ET.Element:
 def test_a_stored_control_character_breaks_no_feed_sitemap_api_or_page(client, seed):
     # Rows written around Article.save (an old row, a QuerySet.update): output strips them too.
     Article.objects.filter(pk=seed.pk).update(
-        title=_dirty(seed.title), lead=_dirty(seed.lead), body=_dirty(seed.body), agency="ایرنا" + CONTROLS
+        title=_dirty(seed.title), lead=_dirty(seed.lead), body=_dirty(seed.body), agency=_dirty("ایرنا")
     )
-    Source.objects.filter(pk=seed.source_id).update(name="اقتصادنیوز" + CONTROLS)
+    Source.objects.filter(pk=seed.source_id).update(name=_dirty("اقتصادنیوز"))
     for url in ("/search/feed/", "/search/rss/", "/search/feed/?q=%01", "/search/rss/?q=%00", "/sitemap.xml"):
         root = _parse(client.get(url))
         assert not any(c in ET.tostring(root, encoding="unicode") for c in CONTROLS), url
