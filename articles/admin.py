@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from articles import jalali, links
+from articles.admin_ids import require_well_formed_ids
 from articles.edit_conflicts import EditConflictMixin, VersionedHistoryAdmin
 from articles.entities import curation as entity_curation
 from articles.entities import extract as entities
@@ -360,3 +361,7 @@ class RelatedLinkAdmin(VersionedHistoryAdmin):
     search_fields = ["title", "url"]
     autocomplete_fields = ["from_article", "to_article"]
     list_select_related = ["from_article", "to_article"]
+
+
+# Last of the apps in INSTALLED_APPS: every admin (auth's and axes' too) is registered by now.
+require_well_formed_ids(admin.site)

@@ -51,9 +51,14 @@ def search(request: HttpRequest) -> JsonResponse:
             for name, values in page.facets.items()
         },
     }
+    if params.ignored:
+        data["ignored"] = params.ignored  # filter values not used (a date out of range, ...)
     if page.unavailable:
         data["error"] = "search index unavailable; it is being rebuilt"
         return _json(data, status=503)
+    if page.failed:  # the index is fine: this search hit a bug (logged), not an outage
+        data["error"] = "search failed"
+        return _json(data, status=500)
     return _json(data)
 
 

@@ -18,12 +18,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 import persian
 from articles.jalali import format_date
 from articles.models import Article, Category, Entity, EntityAlias, Source, Tag
 from articles.ratelimit import api_limit
 from articles.search.service import SearchParams, cached, run_search
+from articles.text_safety import strip_unsafe
 
 FEED_SIZE = 50
 SITE = "آرشیو خبر"
@@ -57,8 +59,19 @@ def summary(article: Article) -> str:
     return persian.display(text)
 
 
+def _plain(text: str) -> str:
+    """Stored text as a feed's plain text: readable Persian, nothing XML 1.0 cannot hold (rows
+    saved before the models stripped such characters, or by ``QuerySet.update()``)."""
+    return strip_unsafe(persian.display(text))
+
+
 class SearchFeed(Feed):
-    """The newest articles matching a search (any search page URL, with /feed/ in front)."""
+    """The newest articles matching a search (any search page URL, with /feed/ in front).
+
+    Every text is plain text. Atom's ``<summary type="html">`` and RSS's ``<description>`` are
+    read as HTML by feed readers, so the lead is escaped here once more (the XML writer escapes
+    it again): a reader shows ``<img …>`` in a lead as those characters, never as an image.
+    """
 
     def get_object(self, request: HttpRequest) -> FeedSubject:
         params = SearchParams.from_query(request.GET)
@@ -88,10 +101,10 @@ class SearchFeed(Feed):
         return subject.articles()
 
     def item_title(self, item: Article) -> str:
-        return persian.display(item.title)
+        return _plain(item.title)
 
     def item_description(self, item: Article) -> str:
-        return summary(item)
+        return escape(strip_unsafe(summary(item)))
 
     def item_pubdate(self, item: Article):
         return item.published
@@ -100,7 +113,7 @@ class SearchFeed(Feed):
         return item.published or item.updated
 
     def item_author_name(self, item: Article) -> str:
-        return item.source.name if item.source else ""
+        return strip_unsafe(item.source.name) if item.source else ""
 
 
 class AtomSearchFeed(SearchFeed):
@@ -224,7 +237,7 @@ def opensearch(request: HttpRequest) -> HttpResponse:
 @api_limit
 def suggest(request: HttpRequest) -> JsonResponse:
     """OpenSearch suggestions: entity names starting with the typed text, then matching titles."""
-    q = str(request.GET.get("q", ""))[:100].strip()
+    q = strip_unsafe(str(request.GET.get("q", "")))[:100].strip()
     key = persian.match_key(q)
     names: list[str] = []
     if key:

@@ -6,15 +6,31 @@ Text is stored as written (editors see the original); search and matching normal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from articles.querysets import ArticleQuerySet, EntityCandidateQuerySet, EntityQuerySet, MentionQuerySet, TermQuerySet
 from articles.terms import term_key
+from articles.text_safety import strip_unsafe
 from persian.text import match_key
 
 SLUG_LENGTH = 200
+
+
+@receiver(pre_save)
+def strip_unsafe_characters(sender, instance: models.Model, **kwargs) -> None:
+    """Every text field of the archive's models, on every save (admin, importer, shell): no
+    control character, NUL or lone surrogate is stored (``articles.text_safety``)."""
+    if sender._meta.app_label != "articles":
+        return
+    for field in sender._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, strip_unsafe(value))
 
 
 def unicode_slug(text: str, fallback: str = "item") -> str:

@@ -39,6 +39,7 @@ from articles.search.service import (
     run_search,
     similar_articles,
 )
+from articles.text_safety import has_unsafe
 
 PAGE_SIZE = 20
 log = logging.getLogger(__name__)
@@ -330,14 +331,24 @@ def _listing(request: HttpRequest, kind: str, subject, articles) -> HttpResponse
     return render(request, f"articles/{kind}_detail.html", context)
 
 
+def _by_slug(queryset, slug: str):
+    """The object with this slug, or 404. No stored slug holds a control character (they are
+    stripped on save), and PostgreSQL refuses NUL in a query: such a slug is not looked up."""
+    if has_unsafe(slug):
+        raise Http404("نامک نادرست است")
+    return get_object_or_404(queryset, slug=slug)
+
+
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    source = get_object_or_404(Source, slug=slug)
+    source = _by_slug(Source, slug)
     return _listing(request, "source", source, source.articles)
 
 
 def _term_or_redirect(model, slug: str):
     """The category or tag of ``slug``; the address of a spelling merged into another
     (``بین-الملل-2``) redirects to the term it became."""
+    if has_unsafe(slug):
+        raise Http404("چنین نامی در آرشیو نیست")
     term = model.objects.filter(slug=slug).first()
     if term is not None:
         return term, None
@@ -379,7 +390,7 @@ def _entity_summary(entity: Entity) -> tuple[list, list[Entity]]:
 
 
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
+    entity = _by_slug(Entity.objects.prefetch_related("aliases"), slug)
     paginator = Paginator(Article.objects.naming(entity).for_listing(), PAGE_SIZE)
     # Counted on the index alone: the same rows as the listing (one article per mention).
     paginator.count = Mention.objects.for_entity(entity).published().count()

@@ -25,6 +25,7 @@ from articles import jalali
 from articles.models import Article, Category, Entity, Source
 from articles.search import highlight, query, spelling
 from articles.search.engine import FACET_FILTERS, Filters, SearchRequest, get_engine
+from articles.text_safety import strip_unsafe
 from persian.text import match_key
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,20 @@ FILTER_NAMES = ("source", "category", "tag", "entity")  # URL parameters, each r
 FACET_PARAMS = {"source": "source", "categories": "category", "entities": "entity"}  # facet → its parameter
 FILTER_VALUES = 20  # values a URL may choose per filter (the rest are dropped)
 
+BAD_DATE = (
+    "تاریخ «{}» خوانده نشد یا بیرون از سال‌های آرشیو (۱۲۷۹ تا ۱۴۷۹ خورشیدی، ۱۹۰۰ تا ۲۱۰۰ میلادی) است؛ نادیده گرفته شد."
+)
+REVERSED_RANGE = "آغاز بازهٔ تاریخ پس از پایان آن بود؛ بازهٔ تاریخ نادیده گرفته شد."
+
+
+def _date(value: str, end: bool, ignored: list[str]) -> dt.date | None:
+    """A filter's date, or None; a value given but not used is said in ``ignored``."""
+    day = jalali.parse_date(value, end=end)
+    if value and (day is None or not jalali.in_range(day)):
+        ignored.append(BAD_DATE.format(value))
+        return None
+    return day
+
 
 @dataclass
 class SearchParams:
@@ -67,6 +82,7 @@ class SearchParams:
     page: int = 1
     page_size: int = 20
     include_drafts: bool = False  # editors' searches only; never set from a reader's URL
+    ignored: list[str] = field(default_factory=list)  # what of the URL was not used, said on the page
 
     def __post_init__(self) -> None:
         for name in FILTER_NAMES:
@@ -79,21 +95,28 @@ class SearchParams:
         """Read the GET parameters; a nonsense value falls back to its default, never an error."""
 
         def text(name: str, limit: int = 200) -> str:
-            return " ".join(str(data.get(name, "")).split())[:limit]
+            return " ".join(strip_unsafe(str(data.get(name, ""))).split())[:limit]
 
         def values(name: str) -> tuple[str, ...]:
-            cleaned = (" ".join(str(value).split())[:200] for value in data.getlist(name))
+            cleaned = (" ".join(strip_unsafe(str(value)).split())[:200] for value in data.getlist(name))
             return tuple(dict.fromkeys(value for value in cleaned if value))[:FILTER_VALUES]
 
         sort = text("sort")
+        ignored: list[str] = []
+        date_from, date_to = _date(text("from"), False, ignored), _date(text("to"), True, ignored)
+        if date_from and date_to and date_from > date_to:
+            ignored.append(REVERSED_RANGE)
+            date_from = date_to = None
         return cls(
-            q=str(data.get("q", ""))[: query.MAX_QUERY_CHARS].strip(),
+            # Control characters mean nothing in a query, and PostgreSQL refuses NUL in any text.
+            q=strip_unsafe(str(data.get("q", "")))[: query.MAX_QUERY_CHARS].strip(),
             source=values("source"),
             category=values("category"),
             tag=values("tag"),
             entity=values("entity"),
-            date_from=jalali.parse_date(text("from")),
-            date_to=jalali.parse_date(text("to"), end=True),
+            date_from=date_from,
+            date_to=date_to,
+            ignored=ignored,
             sort=sort if sort in SORTS else "relevance",
             page=_int(data.get("page"), 1, 1, 10_000),
             page_size=_int(data.get("page_size"), default_page_size, 1, MAX_PAGE_SIZE),
@@ -152,6 +175,7 @@ class SearchPage:
     suggestion: str = ""  # did-you-mean: the query rewritten with words the archive has
     request: SearchRequest | None = None  # what the engine was asked (reused by the attention chart)
     unavailable: bool = False  # the index could not be read (being rebuilt)
+    failed: bool = False  # the index could be read, yet this search failed (a bug, logged)
     parsed: query.ParsedQuery | None = None
 
     @property
@@ -215,6 +239,15 @@ def warm() -> None:
         log.warning("could not read the search index ahead of serving", exc_info=True)
 
 
+def index_readable(engine) -> bool:
+    """Whether the index opens and counts its documents (a missing or corrupt one does not)."""
+    try:
+        engine.doc_count()
+    except Exception:
+        return False
+    return True
+
+
 def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
     parsed = query.parse(params.q)
     page = SearchPage(params=params, parsed=parsed)
@@ -236,7 +269,10 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         page.facets = _facets(counts) if with_facets else {}
     except Exception:  # a broken or missing index must not take the page down
         log.exception("search failed for %r", params)
-        page.unavailable = True
+        # "Being rebuilt" only when it is true: an index that opens and counts its documents did
+        # not fail this search, a bug did (said as such, never as an outage).
+        page.unavailable = not index_readable(engine)
+        page.failed = not page.unavailable
         return page
     # Ranked by relevance, a misspelt word hides among the other words' matches: ask whenever the
     # query has words (the corrector looks the typed words up first; only rare or absent ones cost
@@ -294,7 +330,11 @@ _engine_cache = _LRU(512)
 def cached(name: str, key, compute):
     """``compute()``, kept in this process until the index changes (every saved article, mention
     or link change reaches the index, so it changes with them)."""
-    full_key = _cache_key(name, key)
+    try:
+        full_key = _cache_key(name, key)
+    except Exception:  # no readable index, no version to key on: computed, not kept
+        log.warning("search index unreadable; %s computed without the cache", name, exc_info=True)
+        return compute()
     value = _engine_cache.get(full_key)
     if value is None:
         value = compute()
