@@ -62,7 +62,7 @@ class PostgresSearchEngine(engine.SearchEngine):
         return result
 
     def _search(self, request: engine.SearchRequest, compiled: Compiled, idf) -> engine.SearchResult:
-        with connection.cursor() as cursor:
+        with planned() as cursor:
             if request.sort == "relevance" and compiled.scored:
                 sql, params = _ranked(cursor, compiled, idf)
                 order = "score DESC, m.article_id"
@@ -129,6 +129,21 @@ class PostgresSearchEngine(engine.SearchEngine):
             lock(cursor)
             cursor.execute("TRUNCATE search_document, search_posting, search_term")
             cursor.execute("UPDATE search_totals SET documents = 0, text_length = 0, title_length = 0 WHERE id = 1")
+
+
+@contextmanager
+def planned() -> Iterator:
+    """A cursor whose statements scan ``search_document`` through its indexes, never sequentially.
+
+    The planner does not count the cost of reading a ``tsvector`` back from TOAST: for a word in a
+    fifth of the articles it chose a sequential scan matching ``@@`` on every row (every vector
+    read: 200 ms at 6,456 articles) over the GIN index (no vector read for a plain word: 20 ms).
+    ``SET LOCAL`` holds until the transaction ends: set back when the block succeeds; rolled
+    back with it otherwise."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        yield cursor
+        cursor.execute("SET LOCAL enable_seqscan = on")
 
 
 def _compiled(request: engine.SearchRequest, relaxed: bool = False) -> Compiled:
@@ -227,7 +242,7 @@ def _facets(cursor, compiled: Compiled) -> dict[str, list[tuple[str, int]]]:
 
 
 def _published(compiled: Compiled) -> list[dt.datetime]:
-    with connection.cursor() as cursor:
+    with planned() as cursor:
         cursor.execute(
             f"SELECT d.published FROM search_document d WHERE {compiled.sql()} AND d.published IS NOT NULL "
             "ORDER BY d.article_id",
