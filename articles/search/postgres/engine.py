@@ -201,17 +201,22 @@ def _ranked(cursor, compiled: Compiled, idf) -> tuple[str, list]:
         term_id, df = found[t]
         value_params += [term_id, idf(n, df), average[t[0]], slot]
     columns = ", ".join(f"sum(x) FILTER (WHERE slot = {i}) AS s{i}" for i in slots.values())
+    # The postings joined to the matches: a few matches (every word required) look their terms'
+    # entries up by (term, article); many (any word) read the terms' entries whole and hash.
     sql = f"""
-        SELECT d.article_id, d.published, {" + ".join(parts) or "0.0"} AS score FROM (
+        WITH d AS MATERIALIZED (
             SELECT d.article_id, d.published{"".join(flags)} FROM search_document d WHERE {compiled.sql()}
-        ) d LEFT JOIN (
+        ), s AS (
             SELECT p.article_id, {columns} FROM (
                 SELECT p.article_id, q.slot,
                     q.idf * p.tf * %s / (p.tf + %s * (%s + %s * p.length / q.average)) AS x
                 FROM (VALUES {values}) AS q(term_id, idf, average, slot)
                 JOIN search_posting p ON p.term_id = q.term_id
+                JOIN d ON d.article_id = p.article_id
             ) p GROUP BY p.article_id
-        ) s ON s.article_id = d.article_id
+        )
+        SELECT d.article_id, d.published, {" + ".join(parts) or "0.0"} AS score FROM d
+        LEFT JOIN s ON s.article_id = d.article_id
     """
     return sql, [*flag_params, *compiled.params, k1 + 1, k1, 1 - b, b, *value_params]
 
