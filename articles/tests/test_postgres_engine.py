@@ -229,6 +229,14 @@ def test_version_moves_with_every_index_change_and_check_index_agrees(archive):
     assert indexing.compare().ok and archive["oil"].pk in search("نفت")
 
 
+@pytest.mark.django_db(transaction=True)  # committed rows, as a flush between tests finds them
+def test_flushing_the_articles_empties_the_index_with_them(archive):
+    before = get_engine().version()
+    call_command("flush", interactive=False, verbosity=0)  # TRUNCATE: no row signal
+    assert rows("SELECT count(*) FROM search_document") == [(0,)] and rows("SELECT count(*) FROM search_term") == [(0,)]
+    assert get_engine().doc_count() == 0 and get_engine().version() != before
+
+
 def test_rebuild_index_writes_every_article_again(archive):
     get_engine().clear()
     assert search("نفت") == [] and get_engine().doc_count() == 0
