@@ -24,9 +24,11 @@ from articles.search.postgres.compile import COLUMNS, Compiled, compile_any, com
 from articles.search.postgres.documents import TEXT, TITLE
 from articles.search.postgres.writer import PostgresWriter, lock
 
+# As Whoosh orders them: ties (the same second) reversed with the sort, and undated articles as if
+# after every date (Whoosh's column default): first when newest first.
 _ORDER = {
-    "newest": "m.published DESC NULLS LAST, m.article_id",
-    "oldest": "m.published ASC NULLS FIRST, m.article_id",
+    "newest": "m.published DESC NULLS FIRST, m.article_id DESC",
+    "oldest": "m.published ASC NULLS LAST, m.article_id",
 }
 
 
