@@ -245,6 +245,13 @@ def test_rebuild_index_writes_every_article_again(archive):
     assert recount()[1] == rows("SELECT documents, text_length, title_length FROM search_totals")[0]
 
 
+def test_clear_index_and_update_index_work_on_postgresql(archive):
+    call_command("clear_index", interactive=False, verbosity=0)
+    assert get_engine().doc_count() == 0 and indexing.compare().missing == {a.pk for a in archive.values()}
+    call_command("update_index", verbosity=0)
+    assert indexing.compare().ok and get_engine().doc_count() == 5
+
+
 def test_the_engine_refuses_a_database_that_is_not_postgresql(monkeypatch):
     monkeypatch.setattr(connection, "vendor", "sqlite")
     with pytest.raises(Exception, match="DATABASE_URL=postgres"):
