@@ -63,12 +63,22 @@ def _match(compiled: Compiled, groups: list[list[Clause]]) -> None:
 
 
 def _exclude(compiled: Compiled, clauses: list[Clause]) -> None:
+    """One anti-join per field: plain words from their postings (an index-only scan), phrases
+    from the GIN index (a candidate's vector is read to check its positions)."""
     for name in (TEXT, TITLE):
-        chosen = [c for c in clauses if field_of(c) == name]
-        if chosen:
+        words = sorted({c.terms[0] for c in clauses if field_of(c) == name and not c.is_phrase})
+        phrases = [c for c in clauses if field_of(c) == name and c.is_phrase]
+        if words:
+            compiled.add(
+                "d.article_id NOT IN (SELECT p.article_id FROM search_term t JOIN search_posting p ON p.term_id = t.id"
+                " WHERE t.field = %s AND t.term = ANY(%s))",
+                name,
+                words,
+            )
+        if phrases:
             compiled.add(
                 f"d.article_id NOT IN (SELECT article_id FROM search_document d WHERE {COLUMNS[name]} @@ %s::tsquery)",
-                " | ".join(f"({tsquery(c)})" for c in chosen),
+                " | ".join(f"({tsquery(c)})" for c in phrases),
             )
 
 
