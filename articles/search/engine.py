@@ -86,6 +86,11 @@ class IndexWriter(ABC):
     def remove(self, pks: Iterable[int]) -> None:
         """Drop these articles' documents (absent ones are ignored)."""
 
+    def touch(self) -> None:
+        """Something an engine reads live from the articles' tables changed (a transactional
+        engine's categories, tags, mentions): its ``version`` must move. Nothing to do elsewhere."""
+        return None
+
 
 class SearchEngine(ABC):
     # True: the index lives in the archive's database and changes inside the transaction that

@@ -34,7 +34,7 @@ class PostgresWriter(engine.IndexWriter):
         return cursor
 
     def touch(self) -> None:
-        """Only the version moves: what the index reads live (categories, tags, mentions) changed."""
+        """Only the version moves (taking the lock moves it)."""
         self._cursor().close()
 
     def update(self, articles: Iterable) -> int:
