@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import threading
 from collections import Counter
 
 import pytest
@@ -191,6 +192,37 @@ def test_statistics_stay_exact_through_updates_deletes_and_status_changes(archiv
     assert rows("SELECT t.id, t.df FROM search_term t ORDER BY 1") == rows(
         "SELECT term_id, count(*) FROM search_posting GROUP BY 1 ORDER BY 1"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_in_parallel_transactions_keep_the_statistics_exact(archive):
+    """Two connections saving and deleting at once, each save in its own transaction: the
+    totals row serializes them, so no df update is lost and nothing deadlocks."""
+    texts = ["نفت و گاز ایران", "بازار نفت تهران", "قیمت گاز و نفت", "سفر پوتین به تهران"]
+    errors = []
+
+    def write(worker: int) -> None:
+        try:
+            for i in range(12):
+                with transaction.atomic():
+                    article = make(f"{texts[i % 4]} {worker}-{i}", texts[(i + worker) % 4] * 3)
+                if i % 3 == 2:
+                    article.delete()
+        except Exception as exc:  # reported below: a thread's exception would vanish
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    df, totals = recount()
+    assert {(name, term): n for name, term, n in rows("SELECT field, term, df FROM search_term")} == df
+    assert rows("SELECT documents, text_length, title_length FROM search_totals") == [totals]
+    assert get_engine().doc_count() == Article.objects.count() == 5 + 2 * 8
 
 
 def test_bm25_score_of_a_hit_is_the_hand_computation(archive):
