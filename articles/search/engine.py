@@ -69,6 +69,10 @@ class SearchRequest:
         """What decides the matching set (not the page, sort or facets): count and facets key on it."""
         return (self.parsed.key(), self.filters, self.match)
 
+    def relaxes(self) -> bool:
+        """When ``match="all"`` finds nothing with every word, most of them are tried instead."""
+        return self.match == "all" and len(self.parsed.plain_terms()) > 1
+
 
 @dataclass
 class SearchResult:
@@ -89,8 +93,17 @@ class IndexWriter(ABC):
     def remove(self, pks: Iterable[int]) -> None:
         """Drop these articles' documents (absent ones are ignored)."""
 
+    def touch(self) -> None:
+        """Something an engine reads live from the articles' tables changed (a transactional
+        engine's categories, tags, mentions): its ``version`` must move. Nothing to do elsewhere."""
+        return None
+
 
 class SearchEngine(ABC):
+    # True: the index lives in the archive's database and changes inside the transaction that
+    # changes the article (``indexing.schedule``); False: it follows on commit.
+    transactional: bool = False
+
     @abstractmethod
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of hits, the total count and (when asked) the facet counts of the same set."""
