@@ -119,9 +119,9 @@ def test_category_and_entity_filters_and_facets_are_read_live(archive):
     putin = Entity.objects.create(name="ولادیمیر پوتین", slug="putin")
     Mention.objects.create(article=archive["putin"], entity=putin)
 
-    assert search("نفت", filters=Filters(category="economy")) == [archive["oil"].pk]
-    assert search("نفت", filters=Filters(category=("economy", "sports"))) == [archive["oil"].pk]
-    assert search("نفت", filters=Filters(entity=("putin",))) == [archive["putin"].pk]
+    assert search("نفت", filters=Filters(categories=("economy",))) == [archive["oil"].pk]
+    assert search("نفت", filters=Filters(categories=("economy", "sports"))) == [archive["oil"].pk]
+    assert search("نفت", filters=Filters(entities=("putin",))) == [archive["putin"].pk]
     facets = get_engine().search(request("نفت")).facets
     assert sorted(facets["source"]) == [("irna", 1), ("isna", 1)]
     assert facets["categories"] == [("economy", 1)] and facets["entities"] == [("putin", 1)]

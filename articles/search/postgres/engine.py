@@ -1,4 +1,4 @@
-"""``PostgresSearchEngine``: the app's ``SearchEngine`` over the tables of ``0005_search_postgres``.
+"""``PostgresSearchEngine``: the app's ``SearchEngine`` over the tables of ``0009_search_postgres``.
 
 Matching is a GIN lookup of ``tsquery`` literals (``compile``); ranking is BM25 with the Whoosh
 engine's parameters and idf (Whoosh's BM25F idf for ``match="all"``, Lucene's for ``"any"``),

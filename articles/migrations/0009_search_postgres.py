@@ -85,6 +85,6 @@ def _on_postgresql(sql: str):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0004_mention_listing")]
+    dependencies = [("articles", "0008_undated_last_and_junk_links")]
 
     operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP), elidable=False)]
