@@ -73,6 +73,6 @@ class Command(BaseCommand):
         rate = report.total / seconds if seconds else 0
         self.stdout.write(
             f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
-            f"failed {report.failed}; held for review {report.held_for_review} "
+            f"failed {report.failed}, duplicates {report.duplicates}; held for review {report.held_for_review} "
             f"({report.total} items in {seconds:.1f} s, {rate:,.0f}/s)"
         )
