@@ -6,11 +6,12 @@ in its own transaction, so a failure loses that one article, never half of it.
 
 ``import_items`` passes every article through ``values.checked`` first, keeps the first of
 several items with one id in a run (each later one is reported as a duplicate, never saved over
-it).
+it), and stops cleanly when the disk is full: what was saved is whole, what was not is listed.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -40,8 +41,11 @@ class ImportReport:
     unchanged: int = 0
     failed: int = 0
     duplicates: int = 0  # items whose id an earlier item of the same run had: not saved
+    not_imported: int = 0  # items never tried: the import stopped first (a full disk)
     held_for_review: int = 0
-    errors: list[ParseError] = field(default_factory=list)  # failed and duplicate items
+    errors: list[ParseError] = field(default_factory=list)  # failed, duplicate and not imported items
+    stopped: str = ""  # why the import stopped before its last item
+    index_error: str = ""  # why the saved articles could not all be indexed
     article_ids: set[int] = field(default_factory=set)
     index_alongside_cpu_s: float = 0.0  # CPU time of the indexing process, when there was one
 
@@ -50,7 +54,23 @@ class ImportReport:
 
     @property
     def total(self) -> int:
-        return self.created + self.updated + self.unchanged + self.failed + self.duplicates
+        return self.created + self.updated + self.unchanged + self.failed + self.duplicates + self.not_imported
+
+
+def storage_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the disk is full: ``OSError(ENOSPC)`` from a
+    file write (the index), SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if getattr(exc, "sqlite_errorcode", None) == 13 or getattr(exc, "sqlstate", None) == "53100":
+            return True
+        if "database or disk is full" in str(exc):  # SQLite, through a driver without the code
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def content_hash(parsed: ParsedArticle) -> str:
@@ -238,9 +258,13 @@ def import_items(
     matcher = entities.matcher()
     alongside = indexing.AlongsideIndexer(index_alongside) if index and index_alongside > 0 else None
     sent: set[int] = set()
+    items = iter(items)
     with indexing.suspended() as touched:
         for item in items:
             _import_one(item, report, first_seen, cache, matcher)
+            if report.stopped:
+                _not_imported(items, report, on_progress)
+                break
             if alongside is not None and len(touched) - len(sent) >= alongside.batch:
                 batch = touched - sent
                 alongside.send(batch)
@@ -250,7 +274,12 @@ def import_items(
         changed = set(touched)
     if not index:
         return report
-    _index(report, changed, sent, alongside, on_index_progress)
+    try:
+        _index(report, changed, sent, alongside, on_index_progress)
+    except Exception as exc:
+        if not storage_full(exc):
+            raise
+        report.index_error = f"the disk is full ({exc})"
     return report
 
 
@@ -273,13 +302,31 @@ def _import_one(item, report: ImportReport, first_seen: dict[str, str], cache: d
     except Exception as exc:  # one bad article must not stop the import
         cache.clear()  # it may hold rows its rolled-back transaction created
         del first_seen[item.external_id]  # not saved: a later item with its id may be
-        report.failed += 1
-        report.errors.append(ParseError(item.origin, f"could not save: {exc}"))
+        if storage_full(exc):  # every later write fails too: stop here
+            report.stopped = f"the disk is full ({exc})"
+            report.not_imported += 1
+            report.errors.append(ParseError(item.origin, "not imported: the disk is full"))
+        else:
+            report.failed += 1
+            report.errors.append(ParseError(item.origin, f"could not save: {exc}"))
         return
     report.count(outcome)
     report.article_ids.add(article.pk)
     if article.title_derived or article.review_notes:
         report.held_for_review += 1
+
+
+def _not_imported(items, report: ImportReport, on_progress) -> None:
+    """The items after a stop: listed, so that the user knows what to import again."""
+    for item in items:
+        if isinstance(item, ParseError):
+            report.failed += 1
+            report.errors.append(item)
+        else:
+            report.not_imported += 1
+            report.errors.append(ParseError(item.origin, "not imported: the import stopped"))
+        if on_progress:
+            on_progress(report)
 
 
 def _index(report: ImportReport, changed: set[int], sent: set[int], alongside, on_index_progress) -> None:
