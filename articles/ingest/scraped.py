@@ -286,7 +286,8 @@ def _page_meta(lines: list[str], notes: list[str]) -> tuple[str, datetime | None
             url = m[1]
         elif when is None and (m := _PAGE_DATE.fullmatch(lines[0])):
             raw = m[1].translate(DIGITS)
-            when = to_utc(raw, jalali=int(raw[:4]) < 1700)
+            jalali = int(raw[:4]) < 1700
+            when = to_utc(re.split(r"[ T]", raw)[0] if jalali else raw, jalali)  # a Jalali day: its time unread
             if when is None or not in_range(when):
                 notes.append(f"تاریخ نامعتبر: {m[1][:40]}")
                 when = None

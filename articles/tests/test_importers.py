@@ -108,6 +108,25 @@ def test_txt_key_survives_renaming_and_whitespace():
 # --- our own page --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("header", "url", "day"),
+    [
+        (["https://www.hamshahrionline.ir/news/1"], "https://www.hamshahrionline.ir/news/1", None),
+        (["۱۴۰۳/۰۲/۱۲ ۱۰:۳۰"], "", "2024-05-01"),
+        (["تاریخ انتشار: 2024-05-02T09:00:00", "لینک خبر: https://a.ir/n/2"], "https://a.ir/n/2", "2024-05-02"),
+        (["https://t.me/share/url?url=x"], "", None),  # a share link is not the page's address
+    ],
+)
+def test_page_url_and_date_lines_identify_the_story(header, url, day):
+    article = page("قیمت طلا و ارز امروز", *header, "قیمت سکه امروز اعلام شد.")
+    assert article.url == url
+    assert (article.published.date().isoformat() if article.published else None) == day
+    assert ("تاریخ انتشار ندارد" in article.review_notes) == (day is None)
+    plain = page("قیمت طلا و ارز امروز", "قیمت سکه امروز اعلام شد.")
+    assert (article.external_id != plain.external_id) == bool(url or day)
+    assert article.legacy_id == plain.legacy_id  # the title's hash: what older versions stored
+
+
 def test_own_page_fields_and_text_kept_as_written():
     article = parse_text_page(AIR_POLLUTION_PAGE, "air.txt:1")
     assert article.title == "مدارس ابتدایی تهران فردا تعطیل شد"
