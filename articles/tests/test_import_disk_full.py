@@ -62,6 +62,30 @@ def assert_whole(article: Article) -> None:
     assert article.history.count() == 1
 
 
+def test_a_full_disk_is_recognized_from_each_database_and_the_os():
+    import sqlite3
+
+    import psycopg.errors
+    from django.db.utils import OperationalError
+
+    from articles.ingest.save import storage_full
+
+    def wrapped(cause: BaseException) -> BaseException:  # as Django raises a driver's error
+        try:
+            raise OperationalError(str(cause)) from cause
+        except OperationalError as exc:
+            return exc
+
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = sqlite3.SQLITE_FULL
+    assert storage_full(wrapped(full))
+    assert storage_full(wrapped(psycopg.errors.DiskFull("could not extend file")))
+    assert storage_full(OSError(errno.ENOSPC, "No space left on device"))
+    assert not storage_full(RuntimeError("commit failed"))
+    assert not storage_full(wrapped(sqlite3.OperationalError("database is locked")))
+    assert not storage_full(OSError(errno.EACCES, "Permission denied"))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_full_database_stops_the_import_cleanly(tmp_path, search_index, capsys):
     if connection.vendor != "sqlite":
