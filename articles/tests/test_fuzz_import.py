@@ -54,12 +54,19 @@ DEFECTS = {
 }
 record = st.fixed_dictionaries(
     {
-        "id": st.sampled_from("abcdef"),
+        "id": st.tuples(st.sampled_from("abcdef"), st.sampled_from(["", "", "\x01", "\u200f"])).map("".join),
         "title": nasty_words,
         "body": st.lists(nasty_words, min_size=1, max_size=3).map("\n".join),
         "defect": st.sampled_from([None, None, None, *DEFECTS]),
     },
-    optional={"source": nasty_words, "tags": st.lists(nasty_words, max_size=2)},
+    optional={
+        "source": nasty_words,
+        "lead": nasty_words,
+        "agency": nasty_words,
+        "url": st.lists(st.sampled_from([*"abc/", *MARKS]), max_size=8).map(lambda p: "https://a.ir/" + "".join(p)),
+        "category": st.lists(nasty_words, max_size=2),
+        "tags": st.lists(nasty_words, max_size=2),
+    },
 )
 container = st.tuples(st.sampled_from(["jsonl", "json_line", "json_pretty", "txt"]), st.lists(record, max_size=4))
 SPECIAL = ["fifo", "zero", "loop", "mem", "folder_page", "locked"]
@@ -89,6 +96,10 @@ def _page(rec: dict, prefix: str) -> str:
     return f"{rec['title']}\nhttps://example.org/{prefix}/{rec['id']}\n{rec['body']}\n"
 
 
+def _page_key(rec: dict, prefix: str) -> str:
+    return f"https://example.org/{prefix}/{clean(rec['id'])}"
+
+
 def write_batch(folder: Path, containers, specials: set[str], prefix: str) -> Expected:
     """Write the generated files and say what importing them must give."""
     expected = Expected()
@@ -97,7 +108,7 @@ def write_batch(folder: Path, containers, specials: set[str], prefix: str) -> Ex
             for m, rec in enumerate(records):
                 path = folder / f"{n:02d}-{m}.txt"
                 path.write_text(_page(rec, prefix), encoding="utf-8")
-                expected.add(f"{path}:1", f"https://example.org/{prefix}/{rec['id']}", rec | {"defect": None})
+                expected.add(f"{path}:1", _page_key(rec, prefix), {"title": rec["title"], "body": rec["body"]})
             continue
         path = folder / f"{n:02d}.{'jsonl' if kind == 'jsonl' else 'json'}"
         rows = [json.dumps(_as_json(r, prefix)) for r in records]  # ASCII: "\u0001", NaN as JSON writes them
@@ -113,7 +124,7 @@ def write_batch(folder: Path, containers, specials: set[str], prefix: str) -> Ex
         if not rows and kind == "jsonl":  # an empty list "[]" is a file with no articles, no error
             expected.errors[f"{path}:1"] = "empty file"
         for origin, rec in zip(origins, records, strict=True):
-            expected.add(origin, f"{prefix}-{rec['id']}", rec)
+            expected.add(origin, f"{prefix}-{clean(rec['id'])}", rec)
     extra = {"id": "z", "title": "خبر پرونده قفل", "body": "متن", "defect": None}
     for name in sorted(specials):
         path = folder / f"90-{name}.txt"
@@ -129,7 +140,7 @@ def write_batch(folder: Path, containers, specials: set[str], prefix: str) -> Ex
             path.mkdir()
             rec = extra | {"id": "y", "title": "خبر درون پوشه"}
             (path / "page.txt").write_text(_page(rec, prefix), encoding="utf-8")
-            expected.add(f"{path / 'page.txt'}:1", f"https://example.org/{prefix}/y", rec)
+            expected.add(f"{path / 'page.txt'}:1", _page_key(rec, prefix), rec)
             continue
         elif name == "locked":
             path = path.with_suffix(".jsonl")
@@ -162,8 +173,14 @@ def check(folder: Path, expected: Expected) -> None:
         article = stored(key)
         assert article.title == clean(rec["title"]).strip()
         assert article.body.split() == clean(rec["body"]).split()
-        for text in (article.title, article.body, article.lead, article.source.name if article.source else ""):
-            assert clean(text) == text
+        for name in ("lead", "agency", "url"):  # JSON records' other fields
+            if name in rec:
+                assert getattr(article, name) == clean(rec[name]).strip()
+        if "source" in rec:
+            assert article.source.name == " ".join(clean(rec["source"]).split())
+        for name, related in (("category", article.categories), ("tags", article.tags)):
+            terms = {" ".join(clean(t).split()) for t in rec.get(name, [])}
+            assert set(related.values_list("name", flat=True)) == terms
     again = import_items(readers.iter_path(folder))
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(expected.articles))
     assert (again.duplicates, again.failed) == (report.duplicates, report.failed)

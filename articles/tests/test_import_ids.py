@@ -130,6 +130,23 @@ def test_pages_stored_under_their_title_key_keep_their_article(tmp_path, search_
     assert run(capsys, tmp_path)[0].startswith("created 0, updated 0, unchanged 2,")
 
 
+def test_a_page_with_url_and_date_lines_stored_under_its_title_key_keeps_its_article(tmp_path, search_index, capsys):
+    """Older versions kept the lines after the title in the text, and the lead as a paragraph."""
+    page = tmp_path / "page.txt"
+    page.write_text(gold_page("۴۳", "https://www.eghtesadnews.com/fa/news/9", "۱۴۰۳/۰۲/۱۲"), encoding="utf-8")
+    old = _as_stored_by_an_older_version(page)
+    text = "https://www.eghtesadnews.com/fa/news/9\n\n۱۴۰۳/۰۲/۱۲\n\n" + "\n\n".join(gold_page("۴۳").splitlines()[1:])
+    Article.objects.filter(pk=old.pk).update(lead="", body=text, url="", published=None, content_hash="older")
+    other_day = tmp_path / "other.txt"
+    other_day.write_text(gold_page("۴۴", "https://www.eghtesadnews.com/fa/news/10"), encoding="utf-8")
+    capsys.readouterr()
+    summary, _ = run(capsys, page, other_day)
+    assert summary.startswith("created 1, updated 1, unchanged 0,")
+    article = Article.objects.get(pk=old.pk)
+    assert (article.url, article.lead.startswith("قیمت طلا و سکه")) == ("https://www.eghtesadnews.com/fa/news/9", True)
+    assert article.published.date().isoformat() == "2024-05-01"
+
+
 def test_an_edited_page_stored_under_its_title_key_is_updated_in_place(tmp_path, search_index, capsys):
     page = tmp_path / "page.txt"
     page.write_text(gold_page("۴۳"), encoding="utf-8")
