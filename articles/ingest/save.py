@@ -267,13 +267,9 @@ def import_items(
     matcher = entities.matcher()
     alongside = indexing.AlongsideIndexer(index_alongside) if index and index_alongside > 0 else None
     sent: set[int] = set()
-    items = iter(items)
     with indexing.suspended() as touched:
         for item in items:
             _import_one(item, report, first_seen, cache, matcher)
-            if report.stopped:
-                _not_imported(items, report, on_progress)
-                break
             if alongside is not None and len(touched) - len(sent) >= alongside.batch:
                 batch = touched - sent
                 alongside.send(batch)
@@ -306,16 +302,20 @@ def _import_one(item, report: ImportReport, first_seen: dict[str, str], cache: d
         report.errors.append(ParseError(item.origin, f"duplicate id {item.external_id}: {first} has it (kept)"))
         return
     first_seen[item.external_id] = item.origin
+    if report.stopped:  # checked and listed all the same, so that the user knows what to import again
+        report.not_imported += 1
+        report.errors.append(ParseError(item.origin, "not imported: the import stopped"))
+        return
     try:
         article, outcome = save_parsed(item, cache, matcher)
     except Exception as exc:  # one bad article must not stop the import
         cache.clear()  # it may hold rows its rolled-back transaction created
-        del first_seen[item.external_id]  # not saved: a later item with its id may be
-        if storage_full(exc):  # every later write fails too: stop here
+        if storage_full(exc):  # every later write fails too: stop here (this item is the next run's)
             report.stopped = f"the disk is full ({exc})"
             report.not_imported += 1
             report.errors.append(ParseError(item.origin, "not imported: the disk is full"))
         else:
+            del first_seen[item.external_id]  # not saved: a later item with its id may be
             report.failed += 1
             report.errors.append(ParseError(item.origin, f"could not save: {exc}"))
         return
@@ -323,19 +323,6 @@ def _import_one(item, report: ImportReport, first_seen: dict[str, str], cache: d
     report.article_ids.add(article.pk)
     if article.title_derived or article.review_notes:
         report.held_for_review += 1
-
-
-def _not_imported(items, report: ImportReport, on_progress) -> None:
-    """The items after a stop: listed, so that the user knows what to import again."""
-    for item in items:
-        if isinstance(item, ParseError):
-            report.failed += 1
-            report.errors.append(item)
-        else:
-            report.not_imported += 1
-            report.errors.append(ParseError(item.origin, "not imported: the import stopped"))
-        if on_progress:
-            on_progress(report)
 
 
 def _index(report: ImportReport, changed: set[int], sent: set[int], alongside, on_index_progress) -> None:
