@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ArticlesConfig(AppConfig):
@@ -26,3 +27,10 @@ class ArticlesConfig(AppConfig):
         post_migrate.connect(ensure_editors_group, sender=self)
         # A worker gives back the index pages a request mapped (they stay in the page cache).
         request_finished.connect(index_pages.on_request_finished)
+
+
+class ArchiveAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the archive's own site (the editors' dashboard): see ``admin_site``."""
+
+    default = False  # ArticlesConfig stays this module's default
+    default_site = "articles.admin_site.ArchiveAdminSite"

@@ -54,7 +54,7 @@ class VersionedForm(forms.ModelForm):
     """A change form that carries the version of the row it was opened at, and refuses to save
     over a row that changed since: the editor sees who changed it, when, and what differs."""
 
-    edit_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    edit_version = forms.CharField(label="نسخه‌ی ویرایش", widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -91,7 +91,7 @@ VAR_DIR = Path(env_str("NEWSARCHIVE_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite cannot create its folder
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "articles.apps.ArchiveAdminConfig",  # django.contrib.admin with the editors' dashboard
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

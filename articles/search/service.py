@@ -302,14 +302,17 @@ def _attention_series(dates: list[dt.datetime]) -> list[tuple[str, str, int]]:
     return jalali.monthly_counts(dates)
 
 
-def matching_ids(q: str, limit: int = 1000) -> list[int]:
-    """Ids of articles, drafts included, that a query finds (for the editors' admin search)."""
+def matching_ids(q: str, limit: int | None = 1000) -> list[int]:
+    """Ids of articles, drafts included, that a query finds (for the editors' admin search);
+    ``limit=None``: every one, so the admin counts what readers count (plus drafts)."""
     params = SearchParams(q=q, include_drafts=True)
     parsed = query.parse(q)
     if parsed.is_empty:
         return []
     try:
-        result = get_engine().search(_request(params, parsed, limit=limit, facets=False))
+        engine = get_engine()
+        limit = max(1, engine.doc_count()) if limit is None else limit
+        result = engine.search(_request(params, parsed, limit=limit, facets=False))
         return [pk for pk, _ in result.hits]
     except Exception:
         log.exception("admin search failed for %r", q)
