@@ -123,6 +123,8 @@ def test_editor_types_a_jalali_time_and_it_is_saved_in_tehran_time(client, edito
     seed.refresh_from_db()
     assert seed.published == dt.datetime(2025, 1, 20, 6, 0, tzinfo=UTC)
     assert 'value="۱۴۰۳/۱۱/۰۱ ۰۹:۳۰"' in _text(client.get(url))
+    history = _text(client.get(url.replace("/change/", "/history/")))
+    assert "۱ بهمن ۱۴۰۳، ساعت ۰۹:۳۰" in history  # what changed, in Jalali too
 
     data = form_data(_text(client.get(url)))
     data["published"] = ["۱۴۰۳/۱۲/۳۱ ۰۹:۳۰"]
