@@ -28,7 +28,7 @@ from django.db import close_old_connections, connections
 from articles.import_runs import ImportRun, Progress
 from articles.ingest import readers
 from articles.ingest.parsed import ParseError
-from articles.ingest.save import import_items
+from articles.ingest.save import ImportReport, import_items
 
 ARTICLE_FILES = {".txt", ".jsonl", ".json"}
 UPLOADS = {*ARTICLE_FILES, ".zip"}
@@ -47,6 +47,10 @@ class UploadRefused(Exception):
 
 def upload_folder(run: ImportRun) -> Path:
     return Path(settings.VAR_DIR) / "uploads" / str(run.pk)
+
+
+def discard(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _safe_name(name: str) -> str:
@@ -157,11 +161,7 @@ def run_import(run_id: int, files: list[Path], folder: Path, skipped: list[tuple
     try:
         report = import_items(itertools.chain(skipped_errors, tracked), on_progress=progress)
     except Exception as exc:  # the importer itself stopped: keep what it finished, list the rest
-        report = progress.report
-        if report is None:
-            from articles.ingest.save import ImportReport
-
-            report = ImportReport()
+        report = progress.report or ImportReport()
         run.finish(report, prefix, message=f"درون‌ریزی ایستاد: {exc}")
         not_reached = [[origin.removeprefix(prefix), reason] for origin, reason in tracked.rest(report.total)]
         run.errors = run.errors + not_reached
@@ -169,7 +169,7 @@ def run_import(run_id: int, files: list[Path], folder: Path, skipped: list[tuple
     else:
         run.finish(report, prefix)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        discard(folder)
     return run
 
 

@@ -86,7 +86,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                 files, skipped = uploads.receive(form.cleaned_data["file"], folder)
             except uploads.UploadRefused as refused:
                 run.delete()
-                uploads.shutil.rmtree(folder, ignore_errors=True)
+                uploads.discard(folder)
                 form.add_error("file", str(refused))
             else:
                 run.total = uploads.count(files) + len(skipped)

@@ -380,3 +380,14 @@ def test_the_import_command_records_its_run(db, search_index, tmp_path):
     call_command("import_articles", str(data), verbosity=0)
     run = ImportRun.objects.get()
     assert (run.kind, run.created, run.status, run.user) == ("command", 2, "done", None)
+
+
+def test_a_run_stopped_midway_lists_the_article_being_saved_and_those_after():
+    from articles.ingest.parsed import ParseError
+
+    tracked = uploads._Tracked(iter([ParseError(f"خبرها.jsonl:{n}", "") for n in range(1, 6)]))
+    taken = iter(tracked)
+    next(taken), next(taken), next(taken)  # the third was being saved when the import stopped
+    rest = tracked.rest(finished=2)
+    assert [origin for origin, _ in rest] == ["خبرها.jsonl:3", "خبرها.jsonl:4", "خبرها.jsonl:5"]
+    assert all(reason == uploads.NOT_REACHED for _, reason in rest)
