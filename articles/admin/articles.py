@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection, models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -22,7 +24,7 @@ from articles.edit_conflicts import VersionedHistoryAdmin
 from articles.entities import extract as entities
 from articles.models import Article, Category, Mention, RelatedLink, Source
 from articles.search.engine import get_engine
-from articles.search.service import matching_ids
+from articles.search.service import matching_ids, matching_page
 
 INLINE_IDS = 500  # more matching ids than this go to the database as one JSON (or array) parameter
 
@@ -111,6 +113,28 @@ def _matching_ids(term: str, index_version: tuple) -> tuple[int, ...]:
     return tuple(matching_ids(term, limit=None))
 
 
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get(PAGE_VAR, 1)))
+    except ValueError:
+        return 1
+
+
+class EnginePagePaginator(Paginator):
+    """A page the index already cut: ``object_list`` is that page, ``total`` the index's count."""
+
+    def __init__(self, object_list, per_page: int, total: int) -> None:
+        super().__init__(object_list, per_page)
+        self.total = total
+
+    @cached_property
+    def count(self) -> int:
+        return self.total
+
+    def page(self, number):
+        return self._get_page(self.object_list, self.validate_number(number), self)
+
+
 def pk_in(ids: list[int]) -> Q:
     """``pk IN ids`` for any number of ids: past a few hundred, one parameter instead of one each
     (SQLite refuses more than 32,766 parameters; long lists also cost planning time)."""
@@ -162,11 +186,35 @@ class ArticleAdmin(VersionedHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Find articles as readers do (through the Persian pipeline and the index), every match
         and drafts included, so the count is the readers' count plus drafts; an exact external id
-        finds its article too."""
+        finds its article too.
+
+        A plain search (no filter, the default order, a GET) asks the index for just the page
+        shown and the count: reading the id of every match costs ~65 µs a match, seconds for a
+        common word at 100,000 articles. Anything else (filters, another order, a bulk action
+        over every match) reads every match's id.
+        """
         term = search_term.strip()
         if not term:
             return queryset, False
+        if self._plain_search(request, term):
+            page = _page_number(request)
+            ids, total = matching_page(term, (page - 1) * self.list_per_page, self.list_per_page)
+            request.engine_search_total = total
+            return queryset.filter(pk_in(ids)), False
         return queryset.filter(pk_in(list(_matching_ids(term, get_engine().version()))) | Q(external_id=term)), False
+
+    def _plain_search(self, request, term: str) -> bool:
+        return (
+            request.method == "GET"
+            and set(request.GET) <= {SEARCH_VAR, PAGE_VAR}
+            and not Article.objects.filter(external_id=term).exists()
+        )
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        total = getattr(request, "engine_search_total", None)
+        if total is None:
+            return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        return EnginePagePaginator(queryset, per_page, total)
 
     @admin.display(description="تاریخ", ordering="published")
     def published_jalali(self, obj: Article) -> str:
