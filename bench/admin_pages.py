@@ -62,6 +62,7 @@ def pages(info: dict) -> dict[str, str]:
         "list": "/admin/articles/article/",
         "search": "/admin/articles/article/?q=" + quote(QUERY),
         "filter_source": f"/admin/articles/article/?source__id__exact={info['source']}",
+        "search_in_source": f"/admin/articles/article/?q={quote(QUERY)}&source__id__exact={info['source']}",
         "change": f"/admin/articles/article/{article}/change/",
         "history": f"/admin/articles/article/{article}/history/",
         "dashboard": "/admin/dashboard/",

@@ -319,13 +319,14 @@ def matching_ids(q: str, limit: int | None = 1000) -> list[int]:
         return []
 
 
-def matching_page(q: str, offset: int, limit: int) -> tuple[list[int], int]:
-    """One page of the articles a query finds, drafts included, newest first, and how many it
-    finds in all (the editors' admin search with no other filter: no id of every match read)."""
+def matching_page(q: str, offset: int, limit: int, source: str = "") -> tuple[list[int], int]:
+    """One page of the articles a query finds (from the ``source`` slug, if given), drafts
+    included, newest first, and how many it finds in all (the editors' admin search: no id of
+    every match read)."""
     parsed = query.parse(q)
     if parsed.is_empty:
         return [], 0
-    params = SearchParams(q=q, include_drafts=True, sort="newest")
+    params = SearchParams(q=q, source=source, include_drafts=True, sort="newest")
     try:
         result = get_engine().search(_request(params, parsed, offset=offset, limit=limit, facets=False))
     except Exception:

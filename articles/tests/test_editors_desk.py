@@ -184,6 +184,13 @@ def test_admin_search_counts_what_readers_count_plus_drafts(client, synthetic_ar
         plain = _result_count(_text(client.get("/admin/articles/article/", {"q": q})))
         full = _result_count(_text(client.get("/admin/articles/article/", {"q": q, "published_jalali": ""})))
         assert plain == full == everything == readers + drafts > 0, (plain, full, everything, readers, drafts)
+        source = Article.objects.filter(pk__in=matching_ids(q, limit=None)).exclude(source=None).first().source
+        in_source = {"q": q, "source__id__exact": source.pk}
+        by_index = _result_count(_text(client.get("/admin/articles/article/", in_source)))
+        by_database = _result_count(
+            _text(client.get("/admin/articles/article/", {**in_source, "published_jalali": ""}))
+        )
+        assert by_index == by_database == run_search(SearchParams(q=q, source=source.slug, include_drafts=True)).count
         counts.add(plain)
     assert len(counts) == 1, counts  # the three spellings of one word find the same articles
 
