@@ -72,7 +72,6 @@ class RelatedLinkInline(admin.StackedInline):
     extra = 0
     fields = [("position", "kind"), "title", "url", "to_article"]
     autocomplete_fields = ["to_article"]
-    classes = ["collapse"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("to_article")
