@@ -269,6 +269,8 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 LOGIN_URL = "admin:login"
+# Uploads in the admin of this many articles or more are imported in a background thread.
+NEWSARCHIVE_UPLOAD_BACKGROUND_FROM = env_int("NEWSARCHIVE_UPLOAD_BACKGROUND_FROM", 100)
 
 LOGGING = {
     "version": 1,

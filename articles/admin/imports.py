@@ -20,7 +20,7 @@ IMPORT_PERMISSION = "articles.import_articles"
 
 def background_from() -> int:
     """Uploads of at least this many articles are imported in the background."""
-    return getattr(settings, "NEWSARCHIVE_UPLOAD_BACKGROUND_FROM", 100)
+    return settings.NEWSARCHIVE_UPLOAD_BACKGROUND_FROM
 
 
 class UploadForm(forms.Form):
