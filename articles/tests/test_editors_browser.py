@@ -81,6 +81,10 @@ def test_admin_pages_fit_the_window_in_vazirmatn(tabs, served, article_path, siz
             _shoot(page, f"{name}-{size}")
     text = page.inner_text("body")
     assert "Edit version" not in text and "Content hash" not in text
+    _goto(page, "/admin/articles/article/")
+    page.locator("input.action-select").first.check()
+    counter = page.inner_text(".action-counter")
+    assert "۱" in counter and not any(c.isascii() and c.isdigit() for c in counter), counter
 
 
 def test_a_jalali_date_is_edited_and_saved(tabs, served, article_path):
