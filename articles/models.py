@@ -179,6 +179,15 @@ class Article(models.Model):
             # Link resolution: by URL, else by the title's match key.
             models.Index(fields=["url"], name="article_url"),
             models.Index(fields=["title_key"], name="article_title_key"),
+            # The admin's article list, newest first (its default order), and the Jalali year
+            # filter's first and last dates.
+            models.Index(fields=["-published", "-id"], name="article_published"),
+            # The dashboard's count of articles held for review (the admin's "review" filter).
+            models.Index(
+                fields=["-published"],
+                condition=models.Q(title_derived=True) | models.Q(review_notes__gt=""),
+                name="article_held_for_review",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -419,3 +428,6 @@ class EntityCandidate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from articles.import_runs import ImportRun  # noqa: E402, F401  (a model of this app: imports' records)

@@ -385,18 +385,37 @@ def ranked_hits(params: SearchParams, limit: int) -> tuple[int, list[tuple[int, 
     return result.count, result.hits
 
 
-def matching_ids(q: str, limit: int = 1000) -> list[int]:
-    """Ids of articles, drafts included, that a query finds (for the editors' admin search)."""
+def matching_ids(q: str, limit: int | None = 1000) -> list[int]:
+    """Ids of articles, drafts included, that a query finds (for the editors' admin search);
+    ``limit=None``: every one, so the admin counts what readers count (plus drafts)."""
     params = SearchParams(q=q, include_drafts=True)
     parsed = query.parse(q)
     if parsed.is_empty:
         return []
     try:
-        result = get_engine().search(_request(params, parsed, limit=limit, facets=False))
+        engine = get_engine()
+        limit = max(1, engine.doc_count()) if limit is None else limit
+        result = engine.search(_request(params, parsed, limit=limit, facets=False))
         return [pk for pk, _ in result.hits]
     except Exception:
         log.exception("admin search failed for %r", q)
         return []
+
+
+def matching_page(q: str, offset: int, limit: int, source: str = "") -> tuple[list[int], int]:
+    """One page of the articles a query finds (from the ``source`` slug, if given), drafts
+    included, newest first, and how many it finds in all (the editors' admin search: no id of
+    every match read)."""
+    parsed = query.parse(q)
+    if parsed.is_empty:
+        return [], 0
+    params = SearchParams(q=q, source=source, include_drafts=True, sort="newest")
+    try:
+        result = get_engine().search(_request(params, parsed, offset=offset, limit=limit, facets=False))
+    except Exception:
+        log.exception("admin search failed for %r", q)
+        return [], 0
+    return [pk for pk, _ in result.hits], result.count
 
 
 def did_you_mean(parsed: query.ParsedQuery) -> str:

@@ -253,6 +253,26 @@ PAGES = [
     Page("admin-entities", lambda a: "/admin/articles/entity/", 7, 'class="action-select"', admin=True),
     Page("admin-candidates", lambda a: "/admin/articles/entitycandidate/", 7, 'class="action-select"', admin=True),
     Page("admin-links", lambda a: "/admin/articles/relatedlink/", 7, 'class="action-select"', admin=True),
+    # The editors' desk at scale: search through the index, a source's articles, a Jalali month,
+    # an article's history and the dashboard (issue 18).
+    Page("admin-articles-search", lambda a: "/admin/articles/article/" + _q(), 10, 'class="action-select"', admin=True),
+    Page(
+        "admin-articles-source",
+        lambda a: f"/admin/articles/article/?source__id__exact={Source.objects.get(name=FOCUS_SOURCE).pk}",
+        10,
+        'class="action-select"',
+        admin=True,
+    ),
+    Page(
+        "admin-articles-jalali-month",
+        lambda a: f"/admin/articles/article/?published_jalali={a.jalali_day.year}-{a.jalali_day.month:02d}",
+        10,
+        'class="action-select"',
+        admin=True,
+    ),
+    Page("admin-article-history", lambda a: f"/admin/articles/article/{a.focus.pk}/history/", 7, None, admin=True),
+    Page("admin-dashboard", lambda a: "/admin/dashboard/", 12, None, admin=True),
+    Page("admin-imports", lambda a: "/admin/articles/importrun/", 6, None, admin=True),
     Page("admin-sources", lambda a: "/admin/articles/source/", 7, 'class="action-select"', admin=True),
     Page(
         "admin-article-change",

@@ -8,6 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from articles.import_runs import ImportRun, Progress
 from articles.ingest import readers as importers
 from articles.ingest.save import ImportReport, import_items
 from articles.management.progress import advance_to, progress_bar
@@ -48,13 +49,21 @@ class Command(BaseCommand):
                 indexer = progress_bar(self, total, "index", options["verbosity"])
             advance_to(indexer, done)
 
+        run = ImportRun.objects.create(kind=ImportRun.Kind.COMMAND, name=" ".join(paths)[:500], total=total)
+        recorded = Progress(run)  # the dashboard shows a running import's progress
+
+        def on_progress(report: ImportReport) -> None:
+            advance_to(progress, report.total)
+            recorded(report)
+
         report = import_items(
             items,
-            on_progress=lambda r: advance_to(progress, r.total),
+            on_progress=on_progress,
             on_index_progress=index_progress,
             index_alongside=max(index_batch, 1) if alongside else 0,
         )
         (indexer or progress).close()
+        run.finish(report)  # the dashboard's "last imports"
         seconds = time.monotonic() - started
         self._summary(report, seconds, max_errors_shown)
         if options["verbosity"] >= 2:  # where the time went: this process, and the indexer beside it
