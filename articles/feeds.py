@@ -21,6 +21,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 import persian
+from articles.errors import read_only
 from articles.jalali import format_date
 from articles.models import Article, Category, Entity, EntityAlias, Source, Tag
 from articles.ratelimit import api_limit
@@ -234,6 +235,7 @@ def opensearch(request: HttpRequest) -> HttpResponse:
     return HttpResponse(xml, content_type="application/opensearchdescription+xml; charset=utf-8")
 
 
+@read_only
 @api_limit
 def suggest(request: HttpRequest) -> JsonResponse:
     """OpenSearch suggestions: entity names starting with the typed text, then matching titles."""

@@ -145,8 +145,9 @@ def test_api_errors_are_json():
         response = client.get(path)
         assert (response.status_code, response["Content-Type"]) == (404, "application/json"), path
         assert response.json() == {"error": "not found"}
-    posted = client.post("/api/search/", {"q": "تهران"})
-    assert posted.status_code == 405 and posted["Allow"] == "GET, HEAD" and "error" in posted.json()
+    for path in ("/api/search/", "/api/suggest/"):
+        posted = client.post(path, {"q": "تهران"})
+        assert posted.status_code == 405 and posted["Allow"] == "GET, HEAD" and "error" in posted.json(), path
     bad_host = client.get("/api/search/", HTTP_HOST="evil.example")
     assert bad_host.status_code == 400 and bad_host.json() == {"error": "bad request"}
     broken = errors.server_error(RequestFactory().get("/api/search/"))
