@@ -83,7 +83,8 @@ class Gunicorn:
         env = {**self.base_env, "NEWSARCHIVE_VAR_DIR": str(self.var_dir)}
         env["DJANGO_SETTINGS_MODULE"] = "newsarchive.settings"
         env.pop("DEBUG", None)
-        gunicorn = REPO / ".venv" / "bin" / "gunicorn"
+        # This interpreter's own (a worktree may run another checkout's .venv), then the PATH's.
+        gunicorn = Path(sys.executable).parent / "gunicorn"
         cmd = [
             str(gunicorn if gunicorn.exists() else shutil.which("gunicorn")),
             "newsarchive.wsgi",
