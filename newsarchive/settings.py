@@ -104,8 +104,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
+    "articles",  # before haystack: its rebuild_index, update_index and clear_index serve both engines
     "haystack",
-    "articles",
 ]
 
 MIDDLEWARE = [
@@ -238,7 +238,20 @@ WHITENOISE_USE_FINDERS = not env_bool("NEWSARCHIVE_MANIFEST_STATIC", False)
 # Search. The app asks one engine (articles.search.engine) for everything it searches; the
 # embedded Whoosh engine keeps its index next to the database, on this machine. The query is
 # analyzed in Python (persian/) and handed to the engine as terms, which it must not analyze again.
-NEWSARCHIVE_SEARCH_ENGINE = "articles.search.whoosh.engine.WhooshSearchEngine"
+# NEWSARCHIVE_SEARCH picks the engine: "whoosh" (embedded, a folder on this machine) or "postgres"
+# (the index in the archive's PostgreSQL database, shared by every web machine). It is the one
+# switch; NEWSARCHIVE_SEARCH_ENGINE is the class it resolves to (tests may point it elsewhere).
+NEWSARCHIVE_SEARCH = env_choice("NEWSARCHIVE_SEARCH", "whoosh", ("whoosh", "postgres"))
+NEWSARCHIVE_SEARCH_ENGINE = {
+    "whoosh": "articles.search.whoosh.engine.WhooshSearchEngine",
+    "postgres": "articles.search.postgres.engine.PostgresSearchEngine",
+}[NEWSARCHIVE_SEARCH]
+if NEWSARCHIVE_SEARCH == "postgres" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "NEWSARCHIVE_SEARCH=postgres keeps the search index in the archive's PostgreSQL database, but "
+        f"DATABASE_URL is not PostgreSQL (engine {DATABASES['default']['ENGINE']}): set "
+        "DATABASE_URL=postgres://user:password@host:5432/name, or NEWSARCHIVE_SEARCH=whoosh"
+    )
 if env_str("SEARCH_URL", ""):
     raise ImproperlyConfigured(
         "SEARCH_URL is no longer read: the archive searches its embedded Whoosh index (var/whoosh); "

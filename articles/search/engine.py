@@ -62,6 +62,10 @@ class SearchRequest:
         """What decides the matching set (not the page, sort or facets): count and facets key on it."""
         return (self.parsed.key(), self.filters, self.match)
 
+    def relaxes(self) -> bool:
+        """When ``match="all"`` finds nothing with every word, most of them are tried instead."""
+        return self.match == "all" and len(self.parsed.plain_terms()) > 1
+
 
 @dataclass
 class SearchResult:
@@ -84,6 +88,10 @@ class IndexWriter(ABC):
 
 
 class SearchEngine(ABC):
+    # True: the index lives in the archive's database and changes inside the transaction that
+    # changes the article (``indexing.schedule``); False: it follows on commit.
+    transactional: bool = False
+
     @abstractmethod
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of hits, the total count and (when asked) the facet counts of the same set."""

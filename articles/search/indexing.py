@@ -127,12 +127,26 @@ def is_suspended() -> bool:
     return bool(getattr(_state, "suspended", 0))
 
 
-def schedule(pk: int) -> None:
+def schedule(pk: int, saved: Article | None = None, deleted: bool = False) -> None:
     """Re-index article ``pk`` once the current transaction commits (one batch per transaction).
 
     A rolled-back transaction drops its callback, and with it the batch: the next save starts a
-    new one instead of adding to a batch that will never run.
+    new one instead of adding to a batch that will never run. ``saved``: the article as just
+    saved; ``deleted``: it was deleted; neither: only its categories, tags or mentions changed.
+
+    A transactional engine (PostgreSQL) writes now instead, in the transaction that changes the
+    article, imports included: a rollback takes the index change with it.
     """
+    engine = get_engine()
+    if engine.transactional:
+        with engine.writing() as writer:
+            if deleted:
+                writer.remove([pk])
+            elif saved is not None:
+                writer.update([saved])
+            else:
+                writer.touch()  # what it reads live changed: cached pages must go
+        return
     if getattr(_state, "suspended", 0):
         _state.touched.add(pk)
         return

@@ -16,7 +16,7 @@ def article_saved(sender, instance: Article, raw: bool = False, update_fields=No
     """Every save (import, admin, revert, shell) re-indexes; a text change also re-extracts names."""
     if raw:
         return
-    indexing.schedule(instance.pk)
+    indexing.schedule(instance.pk, saved=instance)
     # An import extracts after it has saved the article's links too (ingest._after_save).
     if not indexing.is_suspended() and (update_fields is None or TEXT_FIELDS & set(update_fields)):
         entities.extract_for(instance)
@@ -24,7 +24,7 @@ def article_saved(sender, instance: Article, raw: bool = False, update_fields=No
 
 @receiver(post_delete, sender=Article)
 def article_deleted(sender, instance: Article, **kwargs) -> None:
-    indexing.schedule(instance.pk)
+    indexing.schedule(instance.pk, deleted=True)
 
 
 @receiver(m2m_changed, sender=Article.categories.through)
