@@ -7,9 +7,10 @@ PORT ?= 8000
 WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE := newsarchive.settings
 
-# The fast tier deselects, by marker, what needs minutes, ../shared/corpus or a browser
-# (pyproject.toml lists the markers): what is left needs nothing but this checkout.
-FAST := not slow and not corpus and not browser and not heavy
+# The fast tier deselects, by marker, what needs minutes, ../shared/corpus, a browser or a
+# PostgreSQL server (pyproject.toml lists the markers): what is left needs nothing but this
+# checkout. `postgres` tests run in test-all when DATABASE_URL is PostgreSQL (conftest.py).
+FAST := not slow and not corpus and not browser and not heavy and not postgres
 
 .PHONY: run test test-all test-browser check-code install install-dev demo serve lint format bench clean
 

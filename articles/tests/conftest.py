@@ -43,6 +43,20 @@ def process_env(var_dir: Path) -> dict[str, str]:
     return env
 
 
+def on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked ``postgres`` need a PostgreSQL server: deselected (not skipped) on SQLite."""
+    if on_postgresql():
+        return
+    dropped = [item for item in items if item.get_closest_marker("postgres")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _whoosh_in_tmp(tmp_path_factory):
     """Point the search index at a fresh folder for the whole test session."""

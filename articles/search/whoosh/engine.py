@@ -214,7 +214,8 @@ class WhooshSearchEngine(engine.SearchEngine):
         return self.backend.doc_count()
 
     def clear(self) -> None:
-        self.backend.clear()
+        # Not through ``self.backend``: its setup opens the index, and a corrupt one must clear too.
+        connections["default"].get_backend().clear()
 
     def optimize(self) -> None:
         self.backend.optimize()

@@ -1,0 +1,243 @@
+"""The PostgreSQL search engine on a real PostgreSQL server (marker ``postgres``: deselected on
+SQLite and in the fast tier; ``make test-all`` runs them when ``DATABASE_URL`` is PostgreSQL).
+
+Articles are saved through the models, so every index change goes through the signals, inside
+the test's transaction, as an editor's save would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+import persian
+from articles.models import Article, Category, Entity, Mention, Source
+from articles.search import indexing, query
+from articles.search.engine import Filters, SearchRequest, bm25, get_engine
+from articles.search.postgres import documents
+from articles.search.postgres.engine import PostgresSearchEngine
+
+ENGINE = "articles.search.postgres.engine.PostgresSearchEngine"
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def postgres_engine(settings):
+    settings.NEWSARCHIVE_SEARCH_ENGINE = ENGINE
+    engine = get_engine()
+    engine.clear()
+    return engine
+
+
+def make(title: str, body: str = "", source: Source | None = None, days: int = 0, **fields) -> Article:
+    published = dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC) + dt.timedelta(days=days)
+    return Article.objects.create(
+        external_id=f"test:{title}", title=title, body=body, source=source, published=published, **fields
+    )
+
+
+def search(q: str, match: str = "all", **options) -> list[int]:
+    return [pk for pk, _ in get_engine().search(request(q, match, **options)).hits]
+
+
+def request(q: str, match: str = "all", filters: Filters | None = None, **options) -> SearchRequest:
+    return SearchRequest(parsed=query.parse(q), filters=filters or Filters(), match=match, **options)
+
+
+def rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@pytest.fixture
+def archive() -> dict[str, Article]:
+    isna = Source.objects.create(name="ایسنا", slug="isna")
+    irna = Source.objects.create(name="ایرنا", slug="irna")
+    return {
+        "white_house": make("دیدار در کاخ سفید", "رئیس‌جمهور آمریکا در کاخ سفید با پوتین دیدار کرد.", isna, 1),
+        "apart": make("کاخ موزه", "این کاخ قدیمی است و دیوارهای سفید دارد.", irna, 2),
+        "oil": make("قیمت نفت", "قیمت نفت خام در بازار جهانی افزایش یافت.", isna, 3),
+        "putin": make("سفر پوتین", "پوتین به تهران سفر کرد و درباره نفت گفت‌وگو کرد.", irna, 4),
+        "draft": make("پیش‌نویس نفت", "متن پیش‌نویس درباره نفت.", isna, 5, status=Article.Status.DRAFT),
+    }
+
+
+def test_a_phrase_finds_its_words_side_by_side_only(archive):
+    assert search('"کاخ سفید"') == [archive["white_house"].pk]
+    assert set(search("کاخ سفید")) == {archive["white_house"].pk, archive["apart"].pk}
+
+
+def test_or_exclusion_and_title_clauses(archive):
+    assert set(search("تهران OR بازار")) == {archive["putin"].pk, archive["oil"].pk}
+    assert search("نفت -پوتین") == [archive["oil"].pk]
+    assert search('کاخ -"کاخ سفید"') == [archive["apart"].pk]
+    assert search("title:پوتین") == [archive["putin"].pk]
+    assert set(search("پوتین")) == {archive["putin"].pk, archive["white_house"].pk}
+
+
+def test_drafts_are_indexed_but_only_editors_find_them(archive):
+    draft = archive["draft"].pk
+    assert draft not in search("نفت") and draft not in search("نفت", "any")
+    assert draft in search("نفت", filters=Filters(include_drafts=True))
+    assert rows("SELECT status FROM search_document WHERE article_id = %s", [draft]) == [("draft",)]
+
+
+def test_match_all_relaxes_to_most_words_when_nothing_has_them_all(archive):
+    result = get_engine().search(request("نفت کاخ"))
+    assert result.relaxed and result.count == 4
+
+
+def test_match_any_ranks_by_the_words_held_and_plus_requires(archive):
+    assert search("پوتین تهران", "any")[0] == archive["putin"].pk
+    assert set(search("نفت +تهران", "any")) == {archive["putin"].pk}
+
+
+def test_filters_sort_page_and_count(archive):
+    isna = Filters(sources=("isna",))
+    assert set(search("نفت", filters=isna)) == {archive["oil"].pk}
+    assert search("نفت", "any", sort="newest") == [archive["putin"].pk, archive["oil"].pk]
+    assert search("نفت", "any", sort="oldest") == [archive["oil"].pk, archive["putin"].pk]
+    second = get_engine().search(request("نفت", "any", sort="oldest", offset=1, limit=1))
+    assert second.hits == [(archive["putin"].pk, 0.0)] and second.count == 2
+    beyond = get_engine().search(request("نفت", offset=10))
+    assert beyond.hits == [] and beyond.count == 2
+    dates = Filters(published_from=dt.datetime(2024, 3, 4), published_before=dt.datetime(2024, 3, 5, 12))
+    assert search("نفت", filters=dates) == [archive["oil"].pk]
+
+
+def test_category_and_entity_filters_and_facets_are_read_live(archive):
+    economy = Category.objects.create(name="اقتصاد", slug="economy")
+    archive["oil"].categories.add(economy)
+    putin = Entity.objects.create(name="ولادیمیر پوتین", slug="putin")
+    Mention.objects.create(article=archive["putin"], entity=putin)
+
+    assert search("نفت", filters=Filters(category="economy")) == [archive["oil"].pk]
+    assert search("نفت", filters=Filters(category=("economy", "sports"))) == [archive["oil"].pk]
+    assert search("نفت", filters=Filters(entity=("putin",))) == [archive["putin"].pk]
+    facets = get_engine().search(request("نفت")).facets
+    assert sorted(facets["source"]) == [("irna", 1), ("isna", 1)]
+    assert facets["categories"] == [("economy", 1)] and facets["entities"] == [("putin", 1)]
+
+
+def test_published_dates_of_the_matching_set(archive):
+    assert get_engine().published_dates(request("نفت")) == [dt.datetime(2024, 3, 4, 12), dt.datetime(2024, 3, 5, 12)]
+
+
+def test_terms_reach_postgresql_as_they_are_quoted_never_analyzed():
+    awkward = ["it's", "a\\b", "x:y", "'", "&|!<->", "گفت‌وگو"]
+    vector = " ".join(f"{documents.quote(term)}:{i}" for i, term in enumerate(awkward, 1))
+    stored = rows("SELECT lexeme FROM unnest(%s::tsvector) ORDER BY lexeme", [vector])
+    assert sorted(t for (t,) in stored) == sorted(awkward)
+    for term in awkward:
+        assert rows("SELECT %s::tsvector @@ %s::tsquery", [vector, documents.quote(term)]) == [(True,)]
+    assert rows("SELECT %s::tsvector @@ %s::tsquery", [vector, "'it''s' <-> 'a\\\\b'"]) == [(True,)]
+
+
+def test_a_rolled_back_save_leaves_no_index_row(archive):
+    def state():
+        return rows("SELECT * FROM search_totals"), rows("SELECT field, term, df FROM search_term ORDER BY 1, 2")
+
+    before = state()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        article = make("زلزله در کرمان", "زلزله‌ای شدید کرمان را لرزاند.")
+        archive["oil"].title = "قیمت نفت و زلزله"
+        archive["oil"].save()
+        assert set(search("زلزله")) == {article.pk, archive["oil"].pk}  # inside: found at once
+        raise RuntimeError
+    assert search("زلزله") == []
+    assert rows("SELECT count(*) FROM search_document WHERE article_id = %s", [article.pk]) == [(0,)]
+    assert state() == before
+
+
+def test_delete_removes_the_row_and_its_statistics(archive):
+    pk = archive["apart"].pk
+    archive["apart"].delete()
+    assert rows("SELECT count(*) FROM search_document WHERE article_id = %s", [pk]) == [(0,)]
+    assert rows("SELECT count(*) FROM search_posting WHERE article_id = %s", [pk]) == [(0,)]
+    assert search("کاخ") == [archive["white_house"].pk]
+    assert get_engine().doc_count() == 4
+
+
+def recount() -> tuple[dict, tuple]:
+    """df and totals as the stored articles' own analysis gives them."""
+    df: Counter = Counter()
+    totals = [0, 0, 0]
+    for article in Article.objects.all():
+        fields = documents.analyze_article(article)
+        df.update((name, term) for name, f in fields.items() for term in f.positions)
+        totals = [totals[0] + 1, totals[1] + fields["text"].length, totals[2] + fields["title"].length]
+    return dict(df), tuple(totals)
+
+
+def test_statistics_stay_exact_through_updates_deletes_and_status_changes(archive):
+    archive["oil"].body += " نفت نفت و گاز"
+    archive["oil"].save()
+    archive["apart"].delete()
+    archive["putin"].status = Article.Status.DRAFT
+    archive["putin"].save(update_fields=["status"])
+    make("گاز طبیعی", "صادرات گاز طبیعی.")
+
+    df, totals = recount()
+    stored = {(name, term): n for name, term, n in rows("SELECT field, term, df FROM search_term")}
+    assert stored == df
+    assert rows("SELECT documents, text_length, title_length FROM search_totals") == [totals]
+    assert rows("SELECT t.id, t.df FROM search_term t ORDER BY 1") == rows(
+        "SELECT term_id, count(*) FROM search_posting GROUP BY 1 ORDER BY 1"
+    )
+
+
+def test_bm25_score_of_a_hit_is_the_hand_computation(archive):
+    k1, b = bm25()
+    oil = archive["oil"]
+    text = documents.analyze(documents.text_of(oil))
+    analyzed = [documents.analyze(documents.text_of(a)) for a in Article.objects.all()]
+    n, average = len(analyzed), sum(f.length for f in analyzed) / len(analyzed)
+
+    def bm25_of(term: str, idf) -> float:
+        df = sum(1 for f in analyzed if term in f.positions)
+        tf = len(text.positions[term])
+        return idf(n, df) * tf * (k1 + 1) / (tf + k1 * ((1 - b) + b * text.length / average))
+
+    def whoosh(n, df):
+        return math.log(n / (df + 1)) + 1
+
+    def lucene(n, df):
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    [nafť, price] = persian.terms("نفت قیمت")
+    hits = dict(get_engine().search(request("نفت قیمت")).hits)
+    assert hits[oil.pk] == pytest.approx(bm25_of(nafť, whoosh) + bm25_of(price, whoosh), rel=1e-12)
+    hits = dict(get_engine().search(request("نفت قیمت", "any")).hits)
+    assert hits[oil.pk] == pytest.approx(bm25_of(nafť, lucene) + bm25_of(price, lucene), rel=1e-12)
+
+
+def test_version_moves_with_every_index_change_and_check_index_agrees(archive):
+    engine = get_engine()
+    before = engine.version()
+    archive["oil"].categories.add(Category.objects.create(name="انرژی", slug="energy"))
+    assert engine.version() != before
+    assert indexing.compare().ok
+    engine.remove([archive["oil"].pk])  # as if its save had never reached the index
+    assert indexing.compare().missing == {archive["oil"].pk}
+    call_command("check_index", fix=True, stdout=io.StringIO())
+    assert indexing.compare().ok and archive["oil"].pk in search("نفت")
+
+
+def test_rebuild_index_writes_every_article_again(archive):
+    get_engine().clear()
+    assert search("نفت") == [] and get_engine().doc_count() == 0
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    assert get_engine().doc_count() == 5 and set(search("نفت")) == {archive["oil"].pk, archive["putin"].pk}
+    assert recount()[1] == rows("SELECT documents, text_length, title_length FROM search_totals")[0]
+
+
+def test_the_engine_refuses_a_database_that_is_not_postgresql(monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(Exception, match="DATABASE_URL=postgres"):
+        PostgresSearchEngine()
