@@ -86,4 +86,4 @@ def postgres_sizes(url: str) -> dict[str, float]:
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE c.relkind = 'r' AND n.nspname = current_schema() AND c.relname LIKE 'search\\_%'"
         ).fetchone()[0]
-    return {"index_mb": round(search / 2**20, 1), "db_mb": round((total - search) / 2**20, 1)}
+    return {"index_mb": round(float(search) / 2**20, 1), "db_mb": round(float(total - search) / 2**20, 1)}
