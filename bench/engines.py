@@ -13,7 +13,16 @@ import os
 import re
 from pathlib import Path
 
-ENGINES = ("whoosh", "postgres")
+# "whoosh-postgres": the Whoosh index in the scratch folder, the archive's rows in PostgreSQL (what
+# a deployment runs before the switch): set beside "postgres", it tells the engine's cost from the
+# database's.
+ENGINES = ("whoosh", "postgres", "whoosh-postgres")
+
+
+def on_postgresql(engine: str) -> bool:
+    return engine != "whoosh"
+
+
 LOCAL_SERVER = "postgres://newsarchive:newsarchive@127.0.0.1:5432/newsarchive"
 
 
@@ -65,10 +74,10 @@ def archive_env(var_dir: Path, engine: str = "whoosh", database: str = "") -> di
     """The environment of a process working on the scratch archive in ``var_dir`` with ``engine``
     (``database``: the PostgreSQL database's URL, required for ``postgres``)."""
     env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"}
-    if engine == "postgres":
+    if on_postgresql(engine):
         if not database:
-            raise ValueError("the postgres engine needs a database URL")
-        env.update(NEWSARCHIVE_SEARCH="postgres", DATABASE_URL=database)
+            raise ValueError(f"{engine} needs a database URL")
+        env.update(NEWSARCHIVE_SEARCH=engine.split("-")[0], DATABASE_URL=database)
     else:
         env.pop("NEWSARCHIVE_SEARCH", None)
         env.pop("DATABASE_URL", None)  # SQLite under var_dir: the embedded archive

@@ -8,10 +8,10 @@ timed apart by wrapping those functions), indexes them the way an import does (a
 database reads timed apart), and compares our analyzer with Whoosh's ``StemmingAnalyzer`` on bare
 indexes of the same texts: where the time goes, and the analyzer's cost.
 
-Then for each size and each engine of ``--engines`` (``whoosh``, the default, and ``postgres``:
-the archive and its index in a fresh PostgreSQL database ``na_bench_<size>``, see
-``bench/engines.py``), in a fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never touched),
-side by side in one table:
+Then for each size and each engine of ``--engines`` (``whoosh``, the default; ``postgres``: the
+archive and its index in a fresh PostgreSQL database ``na_bench_<size>_<engine>``; and
+``whoosh-postgres``: the rows there, the index a Whoosh folder; see ``bench/engines.py``), in a
+fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never touched), side by side in one table:
 
 1. ``bench/scale_corpus.py`` makes a corpus of that many articles from ``../shared/corpus``;
 2. ``manage.py import_articles --index-alongside yes -v 2`` into a fresh archive, as a user runs
@@ -90,8 +90,8 @@ def run_size(size: int, engine: str, records: list[dict], opts: argparse.Namespa
     reused = _reusable(size, engine, opts)
     work = reused or Path(tempfile.mkdtemp(prefix=f"newsarchive-bench-{size}-{engine}-", dir=opts.tmp))
     var_dir = work / "var"
-    database = f"na_bench_{size}"
-    url = engines.database_url(database) if engine == "postgres" else ""
+    database = f"na_bench_{size}_{engine.replace('-', '_')}"
+    url = engines.database_url(database) if engines.on_postgresql(engine) else ""
     env = engines.archive_env(var_dir, engine, url)
     # The code under test is read at each phase's start: record it (others may commit meanwhile).
     result: dict = {"size": size, "engine": engine, "work_dir": str(work), "loadavg_start": os.getloadavg(), "git": {}}
@@ -110,7 +110,7 @@ def run_size(size: int, engine: str, records: list[dict], opts: argparse.Namespa
             scale_corpus.write(data, records, size, opts.seed)
             result["generate_s"] = round(time.perf_counter() - started, 1)
             _log(f"{size} {engine}: corpus in {data} ({data.stat().st_size / 2**20:.0f} MB); manage.py import_articles")
-            if engine == "postgres":
+            if engines.on_postgresql(engine):
                 engines.fresh_database(database)
             result["git"]["import"] = _git_head()
             result["import"] = import_archive(data, var_dir, env, url, timeout=opts.phase_timeout)
@@ -134,14 +134,14 @@ def run_size(size: int, engine: str, records: list[dict], opts: argparse.Namespa
             (work / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
         else:
             shutil.rmtree(work, ignore_errors=True)
-            if engine == "postgres":
+            if engines.on_postgresql(engine):
                 engines.drop_database(database)
     return result
 
 
 def _reusable(size: int, engine: str, opts: argparse.Namespace) -> Path | None:
     """The ``--reuse`` folder kept (``--keep``) by an earlier run of this size and engine, if given
-    (a postgres one with its database ``na_bench_<size>`` still there)."""
+    (one on PostgreSQL with its database ``na_bench_<size>_<engine>`` still there)."""
     for folder in opts.reuse:
         if folder.name.startswith(f"newsarchive-bench-{size}-{engine}-") and (folder / "var").is_dir():
             return folder
@@ -175,13 +175,15 @@ def import_archive(data: Path, var_dir: Path, env: dict, database: str, timeout:
     started = time.perf_counter()
     check = _manage(["check_index"], env, timeout)
     whoosh = var_dir / "whoosh"
-    if database:
+    if env.get("NEWSARCHIVE_SEARCH") == "postgres":
         sizes = {"segments": "–", **engines.postgres_sizes(database)}
     else:
         sizes = {
             "segments": len(list(whoosh.glob("*.seg"))),
             "index_mb": round(_dir_mb(whoosh), 1),
-            "db_mb": round(_dir_mb(var_dir) - _dir_mb(whoosh), 1),
+            "db_mb": engines.postgres_sizes(database)["db_mb"]
+            if database
+            else round(_dir_mb(var_dir) - _dir_mb(whoosh), 1),
         }
     return {
         "created": int(re.match(r"created (\d+)", summary).group(1)),
