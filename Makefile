@@ -1,4 +1,6 @@
 # The two commands: `make run` (install, demo data, serve on http://127.0.0.1:8000) and `make test`.
+# `DATABASE_URL=postgres://… NEWSARCHIVE_SEARCH=postgres make run` serves the same demo with the search
+# index in PostgreSQL (migrate creates its tables; load_demo indexes into them), for several web machines.
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python

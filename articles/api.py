@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 
+import persian
 from articles import graph, jalali
+from articles.errors import read_only
 from articles.models import Article
 from articles.ratelimit import api_limit
 from articles.search.service import SearchParams, run_search
@@ -27,6 +29,7 @@ def _article_summary(request: HttpRequest, article: Article) -> dict:
     }
 
 
+@read_only
 @api_limit
 def search(request: HttpRequest) -> JsonResponse:
     params = SearchParams.from_query(request.GET)
@@ -48,12 +51,18 @@ def search(request: HttpRequest) -> JsonResponse:
             for name, values in page.facets.items()
         },
     }
+    if params.ignored:
+        data["ignored"] = params.ignored  # filter values not used (a date out of range, ...)
     if page.unavailable:
         data["error"] = "search index unavailable; it is being rebuilt"
         return _json(data, status=503)
+    if page.failed:  # the index is fine: this search hit a bug (logged), not an outage
+        data["error"] = "search failed"
+        return _json(data, status=500)
     return _json(data)
 
 
+@read_only
 @api_limit
 def article(request: HttpRequest, pk: int) -> JsonResponse:
     obj = get_object_or_404(Article.objects.visible_to(request.user).select_related("source"), pk=pk)
@@ -64,8 +73,9 @@ def article(request: HttpRequest, pk: int) -> JsonResponse:
             **_article_summary(request, obj),
             "original_url": obj.url or None,
             "agency": obj.agency or None,
-            "lead": obj.lead,
-            "body": obj.body,
+            # The text the article's page shows (half-spaces, Persian ی/ک), not the raw scrape.
+            "lead": persian.display(obj.lead),
+            "body": persian.display(obj.body),
             "categories": [c.name for c in obj.categories.all()],
             "tags": [t.name for t in obj.tags.all()],
             "title_derived": obj.title_derived,
@@ -86,10 +96,11 @@ def article(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+@read_only
 @api_limit
 def article_graph(request: HttpRequest, pk: int) -> JsonResponse:
     obj = get_object_or_404(Article.objects.visible_to(request.user), pk=pk)
-    hood = graph.neighbourhood(obj)
+    hood = graph.story_graph(obj, graph.cached_thread(obj) if obj.is_published else [])
     return _json(
         {
             "center": obj.pk,

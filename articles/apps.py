@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ArticlesConfig(AppConfig):
@@ -26,3 +27,18 @@ class ArticlesConfig(AppConfig):
         post_migrate.connect(ensure_editors_group, sender=self)
         # A worker gives back the index pages a request mapped (they stay in the page cache).
         request_finished.connect(index_pages.on_request_finished)
+
+
+class ArchiveAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the archive's own site (the editors' dashboard): see ``admin_site``."""
+
+    default = False  # ArticlesConfig stays this module's default
+    default_site = "articles.admin_site.ArchiveAdminSite"
+
+    def ready(self) -> None:
+        super().ready()  # autodiscover: every app's admin module is loaded now
+        from django.contrib import admin
+
+        from articles.admin_ids import require_well_formed_ids
+
+        require_well_formed_ids(admin.site)

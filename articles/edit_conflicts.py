@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import is_historic
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from articles import jalali
 
@@ -54,7 +55,7 @@ class VersionedForm(forms.ModelForm):
     """A change form that carries the version of the row it was opened at, and refuses to save
     over a row that changed since: the editor sees who changed it, when, and what differs."""
 
-    edit_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    edit_version = forms.CharField(label="نسخه‌ی ویرایش", widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -162,7 +163,19 @@ class EditConflictMixin:
         return [(name, {**options, "fields": [*options["fields"], VERSION_FIELD]}), *rest]
 
 
+class JalaliHistoryHelper(HistoricalRecordContextHelper):
+    """The history page's "what changed" list, with times in Jalali (Tehran, Persian digits)."""
+
+    def prepare_delta_change_value(self, change, value):
+        if hasattr(value, "astimezone"):
+            return jalali.format_datetime(value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class VersionedHistoryAdmin(EditConflictMixin, SimpleHistoryAdmin):
+    def get_historical_record_context_helper(self, request, historical_record):
+        return JalaliHistoryHelper(self.model, historical_record)
+
     def history_form_view(self, request, *args, **kwargs):
         """A revert is a save too: checked and saved in one transaction, as a change is."""
         with transaction.atomic(using=router.db_for_write(self.model)):

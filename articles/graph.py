@@ -8,11 +8,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from articles.models import Article, RelatedLink
+from articles import jalali
+from articles.models import Article, Mention, RelatedLink
+from persian.text import match_key
 
 THREAD_LIMIT = 30
-THREAD_WINDOW = dt.timedelta(days=120)  # a story's articles sharing names but years apart are not one story
-THREAD_MIN_SHARED = 2  # entities two articles must share to join a thread without a link
+THREAD_WINDOW = dt.timedelta(days=60)  # a story's articles sharing names but months apart are not one story
+THREAD_SALIENT = 2  # times an article names an entity for it to say what the article is about
+THREAD_COMMON = 0.015  # an entity named in more than this share of the archive tells no story apart…
+THREAD_COMMON_FLOOR = 12  # …or in more articles than this, whichever is more (a small archive)
+THREAD_MIN_SHARED = 2  # distinctive entities two articles must share to join a thread without a link
+TEMPLATE_MIN = 3  # published titles repeating the same words before a date make a daily series
+THREAD_EDGE = "thread"  # the graph's edge from an article to a thread member it has no link with
 
 
 @dataclass
@@ -21,6 +28,7 @@ class Neighbourhood:
     nodes: dict[int, Article] = field(default_factory=dict)
     depth: dict[int, int] = field(default_factory=dict)
     edges: list[tuple[int, int, str]] = field(default_factory=list)  # (from, to, kind)
+    threaded: set[int] = field(default_factory=set)  # nodes joined by the thread alone (no link)
 
 
 def neighbourhood(article: Article, depth: int = 2, limit: int = 60) -> Neighbourhood:
@@ -53,7 +61,40 @@ def neighbourhood(article: Article, depth: int = 2, limit: int = 60) -> Neighbou
     return hood
 
 
-def layout(hood: Neighbourhood, size: int = 640) -> dict[int, tuple[float, float]]:
+def story_graph(article: Article, story: list[Article]) -> Neighbourhood:
+    """The article's neighbourhood with its thread (``thread``) joined to it: the graph page and
+    the article page show the same story, so an article whose thread comes from shared names
+    (no link) is not a graph of one."""
+    hood = neighbourhood(article)
+    for item in story:
+        if item.pk not in hood.nodes:
+            hood.nodes[item.pk], hood.depth[item.pk] = item, 1
+            hood.threaded.add(item.pk)
+            hood.edges.append((article.pk, item.pk, THREAD_EDGE))
+    return hood
+
+
+# The drawing's user units are about CSS pixels: 360 wide fits a 390 px phone at ~0.9×, so a
+# 13-unit label reads at ≥ 11 px there (a 640-wide drawing drew 6 px labels); the stylesheet
+# caps its width on a desktop.
+GRAPH_SIZE = 360
+LABEL_SIZE = 13
+LABEL_CHARS = 24  # a longer title is cut with an ellipsis; its <title> keeps it whole
+LABEL_EM = 0.55  # a Persian letter's mean advance in Vazirmatn, in ems, for keeping labels inside
+
+
+def node_label(title: str) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def label_x(x: float, label: str, size: int = GRAPH_SIZE) -> float:
+    """The centre of a label under a node at ``x``, moved in so the whole label stays in the drawing."""
+    half = len(label) * LABEL_SIZE * LABEL_EM / 2 + 4
+    return min(max(x, half), size - half)
+
+
+def layout(hood: Neighbourhood, size: int = GRAPH_SIZE) -> dict[int, tuple[float, float]]:
     """Concentric rings: the article in the middle, one ring per link depth."""
     positions = {hood.center.pk: (size / 2, size / 2)}
     rings: dict[int, list[int]] = {}
@@ -68,26 +109,106 @@ def layout(hood: Neighbourhood, size: int = 640) -> dict[int, tuple[float, float
     return positions
 
 
+def cached_thread(article: Article) -> list[Article]:
+    """``thread(article)``, kept in this process until the index changes (every edit of an
+    article, its mentions or links changes it): the article page and its graph page share it."""
+    from articles.search.service import cached
+
+    return cached("thread", article.pk, lambda: thread(article))
+
+
 def thread(article: Article) -> list[Article]:
-    """The article's story in date order: linked articles (any depth) and close-in-time articles
-    sharing at least two of its names, newest limit ``THREAD_LIMIT``."""
-    members = set(neighbourhood(article, depth=4, limit=THREAD_LIMIT).depth)
-    entity_ids = list(article.mentions.order_by("-count").values_list("entity_id", flat=True)[:8])
-    if article.published and len(entity_ids) >= THREAD_MIN_SHARED:
-        sharing = (
-            Article.objects.published()
-            .filter(
-                published__range=(article.published - THREAD_WINDOW, article.published + THREAD_WINDOW),
-                mentions__entity__in=entity_ids,
-            )
-            .annotate(shared=Count("mentions", distinct=True))
-            .filter(shared__gte=THREAD_MIN_SHARED)
-            .order_by("-shared")
-            .values_list("pk", flat=True)[:THREAD_LIMIT]
-        )
-        members.update(sharing)
-    if len(members) <= 1:
+    """The article's story in date order, itself included: the articles linked to it (any
+    depth) and close-in-time articles that name the same distinctive people, places and bodies
+    (``story_members``); one article per title; empty when it has no other.
+    """
+    members = story_members(article)
+    if not members:
         return []
-    return list(
-        Article.objects.published().for_listing().filter(pk__in=members).order_by("published", "pk")[:THREAD_LIMIT]
+    found = Article.objects.published().for_listing().filter(pk__in=[article.pk, *members])
+    ordered = sorted(found, key=lambda a: (a.published is None, a.published or dt.datetime.min, a.pk))
+    story, titles = [], {article.title_key}
+    for item in ordered:
+        if item.pk == article.pk:
+            story.append(item)
+        elif item.title_key not in titles:  # the same story copied (or re-published) is listed once
+            titles.add(item.title_key)
+            story.append(item)
+    return story if len(story) > 1 else []
+
+
+def story_members(article: Article) -> list[int]:
+    """Pks of the article's thread (itself left out), linked ones first, at most ``THREAD_LIMIT``."""
+    linked = [pk for pk in neighbourhood(article, depth=4, limit=THREAD_LIMIT + 1).depth if pk != article.pk]
+    named = [pk for pk in sharing_names(article) if pk not in linked]
+    return (linked + named)[:THREAD_LIMIT]
+
+
+def sharing_names(article: Article) -> list[int]:
+    """Published articles within ``THREAD_WINDOW`` of ``article`` that name enough of the same
+    distinctive entities, best first.
+
+    Two articles must share ``THREAD_MIN_SHARED`` entities that each of them is about (named
+    ``THREAD_SALIENT`` times or more: a passing «اینستاگرام» in a sign-off joins nothing) and
+    that tell a story apart (not named in more than ``THREAD_COMMON`` of the archive, like ایران
+    or a news agency); the rarer the shared names (``log(N / df)`` summed), the earlier listed.
+    Daily templated titles (``is_templated``) neither join nor gather a thread this way: a price
+    list shares only boilerplate names with a story.
+    """
+    if not article.published or is_templated(article.title_key):
+        return []
+    mine = dict(article.mentions.filter(count__gte=THREAD_SALIENT).values_list("entity_id", "count"))
+    if not mine:
+        return []
+    total = Article.objects.published().count()
+    df = dict(
+        Mention.objects.published()
+        .filter(entity__in=mine)
+        .values("entity")
+        .annotate(n=Count("pk"))
+        .values_list("entity", "n")
     )
+    weight = {e: math.log(total / n) for e, n in df.items() if n <= max(THREAD_COMMON * total, THREAD_COMMON_FLOOR)}
+    if not weight:
+        return []
+    window = (article.published - THREAD_WINDOW, article.published + THREAD_WINDOW)
+    rows = (
+        Mention.objects.published()
+        .filter(entity__in=weight, count__gte=THREAD_SALIENT, published__range=window)
+        .exclude(article=article)
+        .values_list("article_id", "entity_id", "article__title_key")
+    )
+    scores: dict[int, float] = {}
+    shared: dict[int, int] = {}
+    titles: dict[int, str] = {}
+    for pk, entity, title_key in rows:
+        scores[pk] = scores.get(pk, 0.0) + weight[entity]
+        shared[pk] = shared.get(pk, 0) + 1
+        titles[pk] = title_key
+    chosen = [pk for pk in scores if shared[pk] >= THREAD_MIN_SHARED and not is_templated(titles[pk])]
+    return sorted(chosen, key=lambda pk: -scores[pk])[: THREAD_LIMIT * 2]
+
+
+# Words that date a daily title («قیمت دلار و یورو امروز یکشنبه ۱۱ خرداد ۹۹»), as match keys.
+_DATE_WORDS = {
+    match_key(w) for w in ("شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنج‌شنبه", "جمعه", *jalali.MONTHS)
+}
+
+
+def title_template(title_key: str) -> str:
+    """The words of a title before its first date word or number ("" when it has none, or fewer
+    than two words before it): what a daily series repeats."""
+    words = title_key.split()
+    for i, word in enumerate(words):
+        if word in _DATE_WORDS or any(ch.isdigit() for ch in word):
+            return " ".join(words[:i]) if i >= 2 else ""
+    return ""
+
+
+def is_templated(title_key: str) -> bool:
+    """Whether the title is one of a recurring series (``TEMPLATE_MIN`` published titles begin
+    with the same words before a date), like the daily «قیمت دلار و یورو امروز …»."""
+    template = title_template(title_key)
+    if not template:
+        return False
+    return Article.objects.published().filter(title_key__startswith=template + " ").count() >= TEMPLATE_MIN

@@ -20,6 +20,12 @@ MONTHS = (
 _TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 _TO_LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?\s*$")
+# The dates a reader may ask for: the search filters and the archive's pages answer for
+# Gregorian 1900–2100 (Jalali 1279–1479). Outside it a date is a typo or a probe (year 1, 9999),
+# and the arithmetic of the index and of the calendars runs out near its ends.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+JALALI_YEARS = range(1279, 1480)
 
 
 def persian_digits(value: object) -> str:
@@ -66,6 +72,11 @@ def month_name(month: int) -> str:
     return MONTHS[month - 1]
 
 
+def in_range(day: dt.date) -> bool:
+    """A date the archive answers for (``EARLIEST``–``LATEST``)."""
+    return EARLIEST <= day <= LATEST
+
+
 def parse_date(text: str, end: bool = False) -> dt.date | None:
     """A Jalali or Gregorian date typed by a reader, as a Gregorian date; None if not a date.
 
@@ -92,7 +103,12 @@ def parse_date(text: str, end: bool = False) -> dt.date | None:
 
 
 def jalali_month_range(year: int, month: int | None = None, day: int | None = None) -> tuple[dt.datetime, dt.datetime]:
-    """The [start, end) of a Jalali year, month or day, as aware datetimes (Tehran midnight)."""
+    """The [start, end) of a Jalali year, month or day, as aware datetimes (Tehran midnight).
+
+    ``ValueError`` for a day that does not exist or a year outside ``JALALI_YEARS``.
+    """
+    if year not in JALALI_YEARS:
+        raise ValueError(f"year {year} is outside the archive's years")
     if month is None:
         start, end = jdatetime.date(year, 1, 1), jdatetime.date(year + 1, 1, 1)
     elif day is None:

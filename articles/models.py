@@ -4,15 +4,33 @@ Text is stored as written (editors see the original); search and matching normal
 ``persian.text`` instead.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from articles.querysets import ArticleQuerySet, EntityCandidateQuerySet, EntityQuerySet, MentionQuerySet
+from articles.querysets import ArticleQuerySet, EntityCandidateQuerySet, EntityQuerySet, MentionQuerySet, TermQuerySet
+from articles.terms import term_key
+from articles.text_safety import strip_unsafe
 from persian.text import match_key
 
 SLUG_LENGTH = 200
+
+
+@receiver(pre_save)
+def strip_unsafe_characters(sender, instance: models.Model, **kwargs) -> None:
+    """Every text field of the archive's models, on every save (admin, importer, shell): no
+    control character, NUL or lone surrogate is stored (``articles.text_safety``)."""
+    if sender._meta.app_label != "articles":
+        return
+    for field in sender._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, strip_unsafe(value))
 
 
 def unicode_slug(text: str, fallback: str = "item") -> str:
@@ -62,18 +80,40 @@ class Source(NamedPage):
         verbose_name_plural = "منابع"
 
 
-class Category(NamedPage):
-    url_name = "articles:category"
+class Term(NamedPage):
+    """A category or a tag: one row however its name is spelled (``articles.terms``)."""
+
+    key = models.CharField(
+        max_length=200, unique=True, editable=False, help_text="نام یکسان‌شده: املاهای دیگر همین نام را می‌یابند."
+    )
+
+    objects = TermQuerySet.as_manager()
 
     class Meta(NamedPage.Meta):
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = term_key(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        other = type(self).objects.filter(key=term_key(self.name)).exclude(pk=self.pk).first()
+        if other is not None:
+            raise ValidationError({"name": f"«{other.name}» همین نام است با املایی دیگر."})
+
+
+class Category(Term):
+    url_name = "articles:category"
+
+    class Meta(Term.Meta):
         verbose_name = "دسته"
         verbose_name_plural = "دسته‌ها"
 
 
-class Tag(NamedPage):
+class Tag(Term):
     url_name = "articles:tag"
 
-    class Meta(NamedPage.Meta):
+    class Meta(Term.Meta):
         verbose_name = "برچسب"
         verbose_name_plural = "برچسب‌ها"
 
@@ -127,7 +167,8 @@ class Article(models.Model):
     history = HistoricalRecords()  # who changed what, when; compare and revert in the admin
 
     class Meta:
-        ordering = ["-published", "-id"]
+        # Undated articles after dated ones on every database (PostgreSQL puts NULLs first).
+        ordering = [models.F("published").desc(nulls_last=True), "-id"]
         verbose_name = "مقاله"
         verbose_name_plural = "مقاله‌ها"
         indexes = [
@@ -138,6 +179,15 @@ class Article(models.Model):
             # Link resolution: by URL, else by the title's match key.
             models.Index(fields=["url"], name="article_url"),
             models.Index(fields=["title_key"], name="article_title_key"),
+            # The admin's article list, newest first (its default order), and the Jalali year
+            # filter's first and last dates.
+            models.Index(fields=["-published", "-id"], name="article_published"),
+            # The dashboard's count of articles held for review (the admin's "review" filter).
+            models.Index(
+                fields=["-published"],
+                condition=models.Q(title_derived=True) | models.Q(review_notes__gt=""),
+                name="article_held_for_review",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -378,3 +428,6 @@ class EntityCandidate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from articles.import_runs import ImportRun  # noqa: E402, F401  (a model of this app: imports' records)

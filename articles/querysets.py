@@ -42,6 +42,26 @@ class ArticleQuerySet(QuerySet):
         )
 
 
+class TermQuerySet(QuerySet):
+    def for_name(self, raw: str):
+        """The category or tag however ``raw`` spells it (``بـــورس``, ``world``), created under
+        its display name when new; None for a blank name."""
+        from articles.models import unique_slug
+        from articles.terms import display_name, term_key
+
+        name = display_name(raw)
+        if not name:
+            return None
+        term, _ = self.get_or_create(key=term_key(name), defaults={"name": name, "slug": unique_slug(self.model, name)})
+        return term
+
+    def by_old_slug(self, slug: str):
+        """The term a merged spelling's address (``بین-الملل-2``) now belongs to, or None."""
+        from articles.terms import key_of_slug
+
+        return self.filter(key=key_of_slug(slug)).first()
+
+
 class EntityQuerySet(QuerySet):
     def most_named_in(self, articles: QuerySet) -> EntityQuerySet:
         """Entities named in ``articles`` (a queryset of articles or of their ids), with

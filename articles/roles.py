@@ -1,4 +1,5 @@
-"""The "editors" group: exactly the permissions the editors' desk needs, nothing on users or groups.
+"""The "editors" group: exactly the permissions the editors' desk needs (importing uploads included),
+nothing on users or groups.
 
 Kept in step after every ``migrate`` (a ``post_migrate`` handler), so a new model of the app is
 editable by editors as soon as its table exists.
@@ -17,7 +18,7 @@ def editor_permissions() -> list[Permission]:
     models = apps.get_app_config("articles").get_models()
     content_types = ContentType.objects.get_for_models(*models).values()
     return list(
-        Permission.objects.filter(content_type__in=content_types, codename__regex=r"^(view|add|change|delete)_")
+        Permission.objects.filter(content_type__in=content_types, codename__regex=r"^(view|add|change|delete|import)_")
     )
 
 

@@ -4,20 +4,45 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
+from urllib.parse import quote
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from articles import graph, jalali
+import persian
+from articles import archive, graph, jalali
 from articles.charts import bar_chart
+from articles.citation import cite
+from articles.feeds import feed_url
+from articles.links import shown
 from articles.models import Article, Category, Entity, Mention, Source, Tag
-from articles.search import query
-from articles.search.service import SORTS, SearchParams, attention, cached, run_search, similar_articles
+from articles.ratelimit import api_limit
+from articles.search import export, query
+from articles.search.service import (
+    SORTS,
+    SearchParams,
+    attention,
+    cached,
+    ranked_hits,
+    run_search,
+    similar_articles,
+)
+from articles.text_safety import has_unsafe
 
 PAGE_SIZE = 20
+log = logging.getLogger(__name__)
 
 
 def _paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
@@ -41,9 +66,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Article.objects.visible_to(request.user).select_related("source").prefetch_related("categories", "tags"),
         pk=pk,
     )
-    links = article.links.select_related("to_article__source").all()
+    links = shown(article.links.select_related("to_article__source"))
     # Published articles with a link to this one (one row per link, as the page always listed).
-    linked_from = Article.objects.published().for_listing().filter(links__to_article=article).order_by("-published")
+    linked_from = Article.objects.published().for_listing().filter(links__to_article=article).newest_first()
     mentions = article.mentions.with_entity()
     return render(
         request,
@@ -54,69 +79,116 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "linked_from": linked_from,
             "mentions": mentions,
             "similar": similar_articles(article),
-            "thread": graph.thread(article) if article.is_published else [],
+            "thread": graph.cached_thread(article) if article.is_published else [],
+            "citation": cite(article, request.build_absolute_uri(article.get_absolute_url())),
         },
     )
 
 
 def article_graph(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.visible_to(request.user), pk=pk)
-    hood = graph.neighbourhood(article)
+    hood = graph.story_graph(article, graph.cached_thread(article) if article.is_published else [])
     positions = graph.layout(hood)
-    nodes = [
-        {"article": hood.nodes[pk], "x": x, "y": y, "depth": hood.depth[pk]}
-        for pk, (x, y) in positions.items()
-        if pk in hood.nodes
-    ]
+    nodes = []
+    for pk, (x, y) in positions.items():
+        if pk in hood.nodes:
+            label = graph.node_label(persian.display(hood.nodes[pk].title))
+            node = {"article": hood.nodes[pk], "x": x, "y": y, "depth": hood.depth[pk], "label": label}
+            nodes.append({**node, "label_x": graph.label_x(x, label), "threaded": pk in hood.threaded})
     edges = [
         {"x1": positions[a][0], "y1": positions[a][1], "x2": positions[b][0], "y2": positions[b][1], "kind": kind}
         for a, b, kind in hood.edges
     ]
-    return render(request, "articles/article_graph.html", {"article": article, "nodes": nodes, "edges": edges})
+    context = {"article": article, "nodes": nodes, "edges": edges, "size": graph.GRAPH_SIZE}
+    return render(request, "articles/article_graph.html", context)
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET, default_page_size=PAGE_SIZE)
     results = run_search(params)
-    series = attention(params, results) if results.count else []
     kept = request.GET.copy()
     kept.pop("page", None)
-    facets = _facet_links(kept, results.facets)
+    if results.count and params.page > results.num_pages:
+        # Past the last page: the last page, never «۰ نتیجه» beside the facets' counts.
+        return redirect(f"{request.path}?{kept.urlencode()}&page={results.num_pages}")
+    series = attention(params, results) if results.count else []
     context = {
         "results": results,
         "params": params,
         "sorts": SORTS,
-        "query_without_page": kept.urlencode() + "&" if kept else "",
+        "page_query": kept.urlencode(),
         "query_string": request.GET.urlencode(),
-        "facet_groups": facets,
+        "facet_groups": _facet_links(kept, results.facets),
+        "chosen_filters": _chosen_filters(kept, params, results.facets),
+        "export_limit": export.EXPORT_LIMIT,
         "attention": series,
-        "attention_chart": bar_chart([(label, n) for _, label, n in series], "شمار خبرهای یافته در طول زمان"),
+        "attention_chart": bar_chart(series, "شمار خبرهای یافته در طول زمان", _period_link(kept, "")),
         "max_terms": query.MAX_TERMS,
         "max_excluded": query.MAX_EXCLUDED,
     }
     return render(request, "search/search.html", context)
 
 
+def _period_link(kept, path: str):
+    """A chart bar's link: the search ``kept`` (a QueryDict without ``page``) narrowed to the bar's period."""
+
+    def link(first: str, last: str) -> str:
+        narrowed = kept.copy()
+        narrowed["from"], narrowed["to"] = first, last
+        return f"{path}?{narrowed.urlencode()}"
+
+    return link
+
+
 FACET_PARAMS = {"source": ("منبع", "source"), "categories": ("دسته", "category"), "entities": ("نام‌ها", "entity")}
+FILTER_MODELS = {
+    "source": ("منبع", Source),
+    "category": ("دسته", Category),
+    "tag": ("برچسب", Tag),
+    "entity": ("نام", Entity),
+}
+
+
+def _toggled(kept, param: str, slug: str) -> str:
+    """The search's URL with ``slug`` added to ``param``'s values, or removed when chosen."""
+    query = kept.copy()
+    values = kept.getlist(param)
+    query.setlist(param, [v for v in values if v != slug] if slug in values else [*values, slug])
+    return "?" + query.urlencode()
 
 
 def _facet_links(kept, facets: dict) -> list[dict]:
-    """Each facet value's link sets (or, when chosen, removes) its filter in the current search."""
+    """Each facet value's link adds it to its facet's chosen values (any of them matches) or,
+    when chosen, removes it; other facets' choices stay (all of them must match)."""
     groups = []
     for name, values in facets.items():
         title, param = FACET_PARAMS[name]
-        chosen = kept.get(param, "")
-        links = []
-        for value in values:
-            query = kept.copy()
-            if value.slug == chosen:
-                query.pop(param, None)
-            else:
-                query[param] = value.slug
-            links.append({"value": value, "url": "?" + query.urlencode(), "chosen": value.slug == chosen})
+        chosen = set(kept.getlist(param))
+        links = [
+            {"value": value, "url": _toggled(kept, param, value.slug), "chosen": value.slug in chosen}
+            for value in values
+        ]
         if links:
             groups.append({"title": title, "links": links})
     return groups
+
+
+def _chosen_filters(kept, params: SearchParams, facets: dict) -> list[dict]:
+    """What narrows the search, named, each with the link that removes it (a chosen value may be
+    outside the facets' top values, or match nothing). Names come from the facets where they
+    can (no query), from the database otherwise."""
+    listed = {FACET_PARAMS[name][1]: {v.slug: v.name for v in values} for name, values in facets.items()}
+    chosen = []
+    for param, values in params.filters.items():
+        title, model = FILTER_MODELS[param]
+        names = {slug: name for slug, name in listed.get(param, {}).items() if slug in values}
+        if missing := [v for v in values if v not in names]:
+            names |= dict(model.objects.filter(slug__in=missing).values_list("slug", "name"))
+        chosen += [
+            {"title": title, "name": names.get(v, v), "known": v in names, "url": _toggled(kept, param, v)}
+            for v in values
+        ]
+    return chosen
 
 
 def attention_csv(request: HttpRequest) -> HttpResponse:
@@ -131,10 +203,49 @@ def attention_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@api_limit
+def search_export(request: HttpRequest) -> HttpResponse:
+    """The search's result rows as CSV or JSON Lines (``?format=jsonl``), streamed, at most
+    ``export.EXPORT_LIMIT``; rate-limited like the API."""
+    kind = request.GET.get("format", "csv")
+    if kind not in export.FORMATS:
+        return HttpResponse("قالب خروجی csv یا jsonl است.", status=400, content_type="text/plain; charset=utf-8")
+    params = SearchParams.from_query(request.GET)
+    try:
+        count, hits = ranked_hits(params, export.EXPORT_LIMIT)
+    except Exception:  # the index is being rebuilt
+        log.exception("export failed for %r", params)
+        return HttpResponse("جست‌وجو موقتاً در دسترس نیست.", status=503, content_type="text/plain; charset=utf-8")
+    note = export.truncation_note(count, export.EXPORT_LIMIT)
+    records = export.rows(hits, request.build_absolute_uri)
+    stream = export.as_csv(records, note) if kind == "csv" else export.as_jsonl(records, note)
+    response = StreamingHttpResponse(stream, content_type=export.FORMATS[kind])
+    response["Content-Disposition"] = f'attachment; filename="search-export.{kind}"'
+    response["X-Total-Count"] = str(count)
+    response["X-Export-Limit"] = str(export.EXPORT_LIMIT)
+    return response
+
+
 def archive_index(request: HttpRequest) -> HttpResponse:
-    newest = Article.objects.published().exclude(published=None).aggregate(Max("published"))["published__max"]
-    year = jalali.to_jalali(newest or dt.datetime.now(dt.UTC)).year
-    return redirect("articles:archive-year", year=year)
+    """The years with articles (Jalali, with counts) and a month picker; the picker's choice
+    (``?month=1403-11``) goes to that month's page."""
+    chosen = request.GET.get("month", "")
+    if chosen:
+        year, _, month = jalali.latin_digits(chosen).partition("-")
+        if year.isdigit() and month.isdigit():
+            return redirect("articles:archive-month", year=int(year), month=int(month))
+    calendar = archive.calendar()
+    context = {
+        "calendar": calendar,
+        "total": sum(entry["count"] for entry in calendar.values()),
+        "picker": [
+            (f"{year}-{number:02d}", f"{name} {jalali.persian_digits(year)}")
+            for year, entry in calendar.items()
+            for number, name, count in reversed(entry["months"])
+            if count
+        ],
+    }
+    return render(request, "articles/archive_index.html", context)
 
 
 def archive_year(request: HttpRequest, year: int) -> HttpResponse:
@@ -142,8 +253,11 @@ def archive_year(request: HttpRequest, year: int) -> HttpResponse:
     dates = Article.objects.published().filter(published__gte=start, published__lt=end)
     counts = {key: n for key, _, n in jalali.monthly_counts(list(dates.values_list("published", flat=True)))}
     months = [(m, jalali.month_name(m), counts.get(f"{year:04d}-{m:02d}", 0)) for m in range(1, 13)]
-    context = {"year": year, "months": months, "total": sum(n for *_, n in months)}
-    context.update(_year_neighbours(year))
+    total = sum(n for *_, n in months)
+    if not total:
+        raise Http404("در این سال خبری در آرشیو نیست")
+    context = {"year": year, "months": months, "total": total}
+    context.update(_neighbours(start, end, lambda j: j.year))
     return render(request, "articles/archive_year.html", context)
 
 
@@ -151,33 +265,44 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     start, end = _jalali_range_or_404(year, month)
     articles = Article.objects.published().filter(published__gte=start, published__lt=end)
     days = jalali.daily_counts(list(articles.values_list("published", flat=True)))
-    prev_month = (year - 1, 12) if month == 1 else (year, month - 1)
-    next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if not days:
+        raise Http404("در این ماه خبری در آرشیو نیست")
+    if (canonical := reverse("articles:archive-month", args=[year, month])) != request.path:
+        return _moved(request, canonical)
     context = {
         "year": year,
         "month": month,
         "month_name": jalali.month_name(month),
         "days": [(key.rsplit("-", 1)[1], label, n) for key, label, n in days if n],
         "page_obj": _paginate(request, articles.for_listing().order_by("-published", "-id")),
-        "prev_month": prev_month,
-        "next_month": next_month,
     }
+    context.update(_neighbours(start, end, lambda j: (j.year, j.month)))
     return render(request, "articles/archive_month.html", context)
 
 
 def archive_day(request: HttpRequest, year: int, month: int, day: int) -> HttpResponse:
     start, end = _jalali_range_or_404(year, month, day)
     articles = Article.objects.published().filter(published__gte=start, published__lt=end)
+    page_obj = _paginate(request, articles.for_listing().order_by("-published", "-id"))
+    if not page_obj.paginator.count:
+        raise Http404("در این روز خبری در آرشیو نیست")
+    if (canonical := reverse("articles:archive-day", args=[year, month, day])) != request.path:
+        return _moved(request, canonical)
     context = {
         "year": year,
         "month": month,
         "day": day,
         "month_name": jalali.month_name(month),
-        "page_obj": _paginate(request, articles.for_listing().order_by("-published", "-id")),
-        "prev_day": jalali.to_jalali(start - dt.timedelta(days=1)),
-        "next_day": jalali.to_jalali(end),
+        "page_obj": page_obj,
     }
+    context.update(_neighbours(start, end, lambda j: (j.year, j.month, j.day)))
     return render(request, "articles/archive_day.html", context)
+
+
+def _moved(request: HttpRequest, path: str) -> HttpResponsePermanentRedirect:
+    """``/archive/1403/11/1/`` → ``/archive/1403/11/01/``: one address per page, query kept."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(path + (f"?{query}" if query else ""))
 
 
 def _jalali_range_or_404(year: int, month: int | None = None, day: int | None = None):
@@ -187,33 +312,60 @@ def _jalali_range_or_404(year: int, month: int | None = None, day: int | None = 
         raise Http404("تاریخ نامعتبر است") from None
 
 
-def _year_neighbours(year: int) -> dict:
-    published = Article.objects.published().exclude(published=None)
-    first, last = published.aggregate(Min("published"), Max("published")).values()
+def _neighbours(start: dt.datetime, end: dt.datetime, period) -> dict:
+    """The nearest earlier and later periods that hold articles (``period`` turns a Jalali date
+    into a year, ``(year, month)`` or ``(year, month, day)``), so «قبلی» never leads to a 404."""
+    published = Article.objects.published()
+    before = published.filter(published__lt=start).order_by("-published").values_list("published", flat=True)
+    after = published.filter(published__gte=end).order_by("published").values_list("published", flat=True)
+    prev, next_ = before.first(), after.first()
     return {
-        "prev_year": year - 1 if first and jalali.to_jalali(first).year < year else None,
-        "next_year": year + 1 if last and jalali.to_jalali(last).year > year else None,
+        "prev": period(jalali.to_jalali(prev)) if prev else None,
+        "next": period(jalali.to_jalali(next_)) if next_ else None,
     }
 
 
-def _listing(request: HttpRequest, template: str, subject, articles) -> HttpResponse:
+def _listing(request: HttpRequest, kind: str, subject, articles) -> HttpResponse:
     page = _paginate(request, articles.published().for_listing().newest_first())
-    return render(request, template, {"subject": subject, "page_obj": page})
+    context = {"subject": subject, "page_obj": page, "feed": feed_url(kind, subject.slug)}
+    return render(request, f"articles/{kind}_detail.html", context)
+
+
+def _by_slug(queryset, slug: str):
+    """The object with this slug, or 404. No stored slug holds a control character (they are
+    stripped on save), and PostgreSQL refuses NUL in a query: such a slug is not looked up."""
+    if has_unsafe(slug):
+        raise Http404("نامک نادرست است")
+    return get_object_or_404(queryset, slug=slug)
 
 
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    source = get_object_or_404(Source, slug=slug)
-    return _listing(request, "articles/source_detail.html", source, source.articles)
+    source = _by_slug(Source, slug)
+    return _listing(request, "source", source, source.articles)
+
+
+def _term_or_redirect(model, slug: str):
+    """The category or tag of ``slug``; the address of a spelling merged into another
+    (``بین-الملل-2``) redirects to the term it became."""
+    if has_unsafe(slug):
+        raise Http404("چنین نامی در آرشیو نیست")
+    term = model.objects.filter(slug=slug).first()
+    if term is not None:
+        return term, None
+    merged_into = model.objects.by_old_slug(slug)
+    if merged_into is None:
+        raise Http404("چنین نامی در آرشیو نیست")
+    return None, redirect(merged_into, permanent=True)
 
 
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    category = get_object_or_404(Category, slug=slug)
-    return _listing(request, "articles/category_detail.html", category, category.articles)
+    category, moved = _term_or_redirect(Category, slug)
+    return moved or _listing(request, "category", category, category.articles)
 
 
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    return _listing(request, "articles/tag_detail.html", tag, tag.articles)
+    tag, moved = _term_or_redirect(Tag, slug)
+    return moved or _listing(request, "tag", tag, tag.articles)
 
 
 CO_MENTION_SCOPE = 500  # newest articles of an entity read for its co-mentioned names
@@ -238,7 +390,7 @@ def _entity_summary(entity: Entity) -> tuple[list, list[Entity]]:
 
 
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
+    entity = _by_slug(Entity.objects.prefetch_related("aliases"), slug)
     paginator = Paginator(Article.objects.naming(entity).for_listing(), PAGE_SIZE)
     # Counted on the index alone: the same rows as the listing (one article per mention).
     paginator.count = Mention.objects.for_entity(entity).published().count()
@@ -251,8 +403,13 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "subject": entity,
         "page_obj": page_obj,
         "timeline": timeline,
-        "timeline_chart": bar_chart([(label, n) for _, label, n in timeline], f"اشاره به {entity.name} در هر ماه"),
+        "timeline_chart": bar_chart(
+            timeline,
+            f"اشاره به {entity.name} در هر ماه",
+            _period_link(QueryDict(f"entity={quote(entity.slug)}"), reverse("articles:search")),
+        ),
         "co_mentioned": company,
         "co_scope": CO_MENTION_SCOPE if page_obj.paginator.count > CO_MENTION_SCOPE else None,
+        "feed": feed_url("entity", entity.slug),
     }
     return render(request, "articles/entity_detail.html", context)

@@ -21,7 +21,9 @@ fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never touched), side by sid
    ``run_search``, each query's first run, then median and p95;
 4. ``bench/load.py``: ``gunicorn newsarchive.wsgi --workers 2 --preload`` on 127.0.0.1, the query
    mix over HTTP (API and page, one client), then ``wrk -t2 -c8 --latency`` per page type (home,
-   article, search, entity) and each worker's RSS and PSS afterwards.
+   article, search, entity) and each worker's RSS and PSS afterwards;
+5. ``bench/admin_pages.py``: the editors' pages (list, search, filter by source, change form,
+   history, dashboard) over HTTP with an editor's session cookie, p50/p95 each.
 
 ``--reuse DIR …`` (folders an earlier ``--keep`` run left): their archives and import figures are
 reused, and search, HTTP and load measured again with the code as it is now.
@@ -50,6 +52,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import admin_pages  # noqa: E402
 import engines  # noqa: E402
 import scale_corpus  # noqa: E402
 from phases import query_mix  # noqa: E402
@@ -62,6 +65,7 @@ TARGETS = {
     "analyzer_index_ratio": 1.5,
     "import_plus_index_100k_s": 15 * 60,
     "worker_rss_mb": 300,
+    "admin_page_p95_ms": 300,  # at 100k: list, search, filter by source, change form, history
 }
 
 
@@ -125,6 +129,8 @@ def run_size(size: int, engine: str, records: list[dict], opts: argparse.Namespa
         result["git"]["http"] = _git_head()
         queries = query_mix(result["search"]["source_slug"])
         result["http"] = run_http(var_dir, result["search"], queries, opts.http_repeat, opts.wrk_seconds, env=env)
+        _log(f"{size} {engine}: editors' pages")
+        result["admin"] = admin_pages.measure(var_dir, opts.http_repeat * 2, env=env)
         result["loadavg_end"] = os.getloadavg()
     except Exception as exc:  # report what finished
         result["error"] = f"{type(exc).__name__}: {exc}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import admin_pages
+
 
 def _get(d: dict, *path, default="–"):
     for key in path:
@@ -108,6 +110,13 @@ def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
                 lambda r, k=kind: "{rps}, {median_ms}/{p95_ms}, {non_2xx_3xx}+{socket_errors}".format(
                     **r["http"]["load"][k]
                 ),
+            )
+        )
+    for name in admin_pages.pages({"article": 0, "source": 0}):
+        out.append(
+            line(
+                f"admin {name} over HTTP p50/p95 ms [p95≤300 @100k]",
+                lambda r, n=name: "{median_ms}/{p95_ms}".format(**r["admin"]["pages"][n]),
             )
         )
     out += [

@@ -91,7 +91,7 @@ VAR_DIR = Path(env_str("NEWSARCHIVE_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite cannot create its folder
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "articles.apps.ArchiveAdminConfig",  # django.contrib.admin with the editors' dashboard
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -282,6 +282,8 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 LOGIN_URL = "admin:login"
+# Uploads in the admin of this many articles or more are imported in a background thread.
+NEWSARCHIVE_UPLOAD_BACKGROUND_FROM = env_int("NEWSARCHIVE_UPLOAD_BACKGROUND_FROM", 100)
 
 LOGGING = {
     "version": 1,

@@ -48,6 +48,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
+from persian.compounds import clear_cache as _clear_compounds
 from persian.compounds import parts
 from persian.fold import KEEP, fold
 from persian.lexicon import VARIANTS_FILE, ZWNJ, read_groups, variants_from
@@ -83,7 +84,7 @@ def protect(words: Iterable[str]) -> None:
 def _clear_caches() -> None:
     """Forget every per-word decision (after ``protect``; bench/ clears them for a cold start)."""
     clear_caches()
-    parts.cache_clear()
+    _clear_compounds()
 
 
 def tokenize(text: str) -> list[Token]:
@@ -104,7 +105,7 @@ def spans(text: str) -> list[tuple[str, int, int]]:
 
 def index_spans(text: str) -> list[tuple[str, int, int, tuple[str, ...]]]:
     """``spans`` with each term's compound parts, which an index stores at the term's position."""
-    return [(term, start, end, parts(term)) for term, start, end in spans(text)]
+    return [(term, start, end, parts(term, text[start:end])) for term, start, end in spans(text)]
 
 
 def term(word: str) -> str:

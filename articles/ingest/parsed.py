@@ -21,7 +21,7 @@ class ParsedLink:
 
 @dataclass
 class ParsedArticle:
-    external_id: str  # JSONL `id`; .txt: "txt-" + sha1(title)[:16], so renaming the file keeps the key
+    external_id: str  # JSONL `id`; .txt: "txt-" + a hash of its URL, title + date or title + text (scraped.page_id)
     title: str
     body: str  # paragraphs joined with "\n\n"
     origin: str  # "path:line"
@@ -36,6 +36,7 @@ class ParsedArticle:
     links: list[ParsedLink] = field(default_factory=list)
     title_derived: bool = False
     review_notes: list[str] = field(default_factory=list)  # Persian, for editors
+    legacy_id: str = ""  # .txt: the key earlier versions gave the page (sha1 of its title alone)
 
 
 @dataclass

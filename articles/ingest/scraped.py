@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from articles.ingest.parsed import ParsedArticle, ParsedLink
+from articles.ingest.values import DIGITS, clean, in_range, to_utc, visible
 
 TITLE_LIMIT = 90
 NOTE_ALSO_READ = "«بیشتر بخوانید» در میان متن مانده است؛ عنوان پیوند از متن جدا نشد"
@@ -233,7 +235,7 @@ def _split_end_of_message(lines: list[str]) -> tuple[list[str], list[str]]:
 
 def clean_body(raw_lines: list[str], source: str) -> Body:
     body = Body()
-    lines, dropped = _split_end_of_message([s.strip() for s in raw_lines if s.strip()])
+    lines, dropped = _split_end_of_message([s.strip() for s in raw_lines if visible(s)])
     if re.search(r"[^\W\d_]", " ".join(dropped)):
         body.notes.append(f"متن پس از «انتهای پیام» کنار گذاشته شد: {_clip(' '.join(dropped), 120)}")
     i = 0
@@ -269,32 +271,83 @@ def derive_title(lead: str, paragraphs: list[str]) -> str:
 
 # --- pages -------------------------------------------------------------------------------------
 
+# Lines right after a page's title that say where and when it was published ("https://…",
+# "2024-05-01", "تاریخ: ۱۴۰۳/۰۲/۱۲"): they identify the story, so they become its URL and date.
+_LABEL = r"(?:(?:url|link|date|نشانی|لینک(?:[\s\u200c]*خبر)?|تاریخ(?:[\s\u200c]*انتشار)?)\s*[:：]\s*)?"
+_PAGE_URL = re.compile(rf"{_LABEL}(https?://\S+)", re.I)
+_PAGE_DATE = re.compile(rf"{_LABEL}([\d۰-۹]{{4}}[-/][\d۰-۹]{{1,2}}[-/][\d۰-۹]{{1,2}}(?:[ T][\d۰-۹:.+\-Z]+)?)", re.I)
+
+
+def _page_meta(lines: list[str], notes: list[str]) -> tuple[str, datetime | None, list[str]]:
+    """(URL, date, the lines after them) from the lines after a page's title."""
+    url, when = "", None
+    while lines and len(lines[0]) < 200:
+        if not url and (m := _PAGE_URL.fullmatch(lines[0])) and not _SHARE_URL.search(m[1]):
+            url = m[1]
+        elif when is None and (m := _PAGE_DATE.fullmatch(lines[0])):
+            raw = m[1].translate(DIGITS)
+            jalali = int(raw[:4]) < 1700
+            when = to_utc(re.split(r"[ T]", raw)[0] if jalali else raw, jalali)  # a Jalali day: its time unread
+            if when is None or not in_range(when):
+                notes.append(f"تاریخ نامعتبر: {m[1][:40]}")
+                when = None
+        else:
+            break
+        lines = lines[1:]
+    return url, when, lines
+
+
+def page_id(title: str, url: str = "", published: datetime | None = None, text: str = "") -> str:
+    """A page's key, from what identifies its story: its URL, else its title and date, else its
+    title and text. A daily «قیمت طلا و ارز امروز» is one page a day, not one page."""
+    title = " ".join(title.split())
+    if url:
+        key = f"url\n{url}"
+    elif published is not None:
+        key = f"date\n{title}\n{published.isoformat()}"
+    else:
+        key = f"text\n{title}\n{' '.join(text.split())}"
+    return "txt-" + hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def legacy_page_id(title: str) -> str:
+    """The key earlier versions gave every page: its title alone (see save.find_existing)."""
+    return "txt-" + hashlib.sha1(" ".join(title.split()).encode()).hexdigest()[:16]
+
 
 def parse_text_page(text: str, origin: str) -> ParsedArticle:
-    """A scraped page: title line, optional "SOURCE: lead" line, then one paragraph a line."""
-    lines = [s.strip() for s in text.lstrip("\ufeff").splitlines() if s.strip()]
+    """A scraped page: title line, optional URL and date lines, optional "SOURCE: lead" line,
+    then one paragraph a line. Lines that show nothing (only ZWNJ, RLM …) count as blank."""
+    lines = [clean(s).strip() for s in text.lstrip("\ufeff").splitlines()]
+    lines = [s for s in lines if visible(s)]
     if not lines:
         raise ValueError("empty page")
-    title, rest, source, lead = lines[0], lines[1:], "", ""
+    notes: list[str] = []
+    title = lines[0]
+    url, published, rest = _page_meta(lines[1:], notes)
+    source, lead = "", ""
     if rest and (prefix := lead_prefix(rest[0])):
         (source, lead), rest = prefix, rest[1:]
     body = clean_body(rest, source)
     x, y = attribution(body.paragraphs[:3])
     source = source or x
-    notes = [*body.notes, "تاریخ انتشار ندارد"]
+    notes = [*body.notes, *notes, *([] if published else ["تاریخ انتشار ندارد"])]
     if len(title) > 200:
         notes.append("عنوان بیش از اندازه بلند است؛ شاید صفحه عنوان ندارد")
     if not body.paragraphs:
         notes.append("متن خبر خالی است")
-    digest = hashlib.sha1(" ".join(title.split()).encode()).hexdigest()[:16]
+    paragraphs = "\n\n".join(body.paragraphs)
     return ParsedArticle(
-        external_id=f"txt-{digest}",
+        external_id=page_id(title, url, published, f"{lead}\n{paragraphs}"),
         title=title,
-        body="\n\n".join(body.paragraphs),
+        body=paragraphs,
         origin=origin,
         lead=lead,
         source_name=source,
         agency=agency(x, y, source),
+        published=published,
+        url=url,
         links=body.links,
         review_notes=notes,
+        legacy_id=legacy_page_id(title),
     )

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from articles.models import Article
 
 FACET_FIELDS = ("source", "categories", "entities")
+# The ``Filters`` field each facet narrows (a facet with chosen values is counted without them).
+FACET_FILTERS = {"source": "sources", "categories": "categories", "entities": "entities"}
 Sort = Literal["relevance", "newest", "oldest"]
 # "all": every word, and when that finds nothing, the articles with most of them (the rule before
 # the judged topics); "any": BM25 over an OR of the words, "+word" required (the readers' default,
@@ -37,12 +39,17 @@ Match = Literal["all", "any"]
 
 @dataclass(frozen=True)
 class Filters:
-    """What narrows a search besides its words. Values are slugs; dates are naive UTC bounds."""
+    """What narrows a search besides its words. Values are slugs; dates are naive UTC bounds.
 
-    sources: tuple[str, ...] = ()  # any of these (``source:`` in the query, or the source filter)
-    category: str = ""
-    tag: str = ""
-    entity: str = ""
+    Each tuple is "any of these" (an article in one of two chosen categories matches); the
+    fields combine with AND (a source and a category: an article of that source in that
+    category). An empty tuple does not narrow.
+    """
+
+    sources: tuple[str, ...] = ()  # ``source:`` in the query, or the source filter
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()
     published_from: dt.datetime | None = None  # inclusive
     published_before: dt.datetime | None = None  # exclusive
     include_drafts: bool = False
@@ -85,6 +92,11 @@ class IndexWriter(ABC):
     @abstractmethod
     def remove(self, pks: Iterable[int]) -> None:
         """Drop these articles' documents (absent ones are ignored)."""
+
+    def touch(self) -> None:
+        """Something an engine reads live from the articles' tables changed (a transactional
+        engine's categories, tags, mentions): its ``version`` must move. Nothing to do elsewhere."""
+        return None
 
 
 class SearchEngine(ABC):

@@ -52,7 +52,7 @@ def _hits(text: str, query_terms: set[str], size: int) -> list[persian.Token]:
         hits = [
             t
             for t in persian.tokenize(text[:cut])
-            if t.term in query_terms or not query_terms.isdisjoint(persian.parts(t.term))
+            if t.term in query_terms or not query_terms.isdisjoint(persian.parts(t.term, t.text))
         ]
         if cut == len(text) or (hits and hits[0].end + 2 * size < cut):
             return [t for t in hits if t.end < cut - size // 2] if cut < len(text) else hits

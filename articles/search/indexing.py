@@ -101,6 +101,11 @@ def compare() -> IndexReport:
     )
 
 
+def recreate() -> None:
+    """An empty index in place of an unreadable one (``check_index --fix`` then fills it)."""
+    get_engine().clear()
+
+
 def repair(report: IndexReport) -> None:
     remove_articles(report.extra)
     index_articles(report.missing | report.stale)
@@ -119,7 +124,31 @@ class _Batch:
     def __call__(self) -> None:
         if getattr(_state, "batch", None) is self:
             _state.batch = None
-        index_articles(self.pks)
+        try:
+            index_articles(self.pks)
+        except Exception:
+            # The save has committed: failing now would answer 500 for a change that was made.
+            # The index is behind (missing, corrupt, a full disk); ``check_index --fix`` catches up.
+            log.exception("could not index articles %s; check_index --fix will", sorted(self.pks))
+            _tell_editor(INDEX_BEHIND)
+
+
+INDEX_BEHIND = (
+    "تغییر ذخیره شد، اما نمایهٔ جست‌وجو اکنون در دسترس نیست؛ جست‌وجو پس از بازسازی نمایه"
+    " (manage.py check_index --fix) این تغییر را نشان می‌دهد."
+)
+
+
+def _tell_editor(text: str) -> None:
+    """A warning on the page of the request that made the change, when there is one (an admin
+    save commits inside its view, so its on-commit indexing runs while the request is current)."""
+    from django.contrib import messages
+    from simple_history.models import HistoricalRecords
+
+    # django-simple-history's middleware keeps the current request (for the history's author).
+    request = getattr(HistoricalRecords.context, "request", None)
+    if request is not None:
+        messages.warning(request, text, fail_silently=True)
 
 
 def is_suspended() -> bool:

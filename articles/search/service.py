@@ -24,7 +24,8 @@ from django.http import QueryDict
 from articles import jalali
 from articles.models import Article, Category, Entity, Source
 from articles.search import highlight, query, spelling
-from articles.search.engine import Filters, SearchRequest, get_engine
+from articles.search.engine import FACET_FILTERS, Filters, SearchRequest, get_engine
+from articles.text_safety import strip_unsafe
 from persian.text import match_key
 
 log = logging.getLogger(__name__)
@@ -46,53 +47,90 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
     return min(max(number, low), high)
 
 
+FILTER_NAMES = ("source", "category", "tag", "entity")  # URL parameters, each repeatable
+FACET_PARAMS = {"source": "source", "categories": "category", "entities": "entity"}  # facet → its parameter
+FILTER_VALUES = 20  # values a URL may choose per filter (the rest are dropped)
+
+BAD_DATE = (
+    "تاریخ «{}» خوانده نشد یا بیرون از سال‌های آرشیو (۱۲۷۹ تا ۱۴۷۹ خورشیدی، ۱۹۰۰ تا ۲۱۰۰ میلادی) است؛ نادیده گرفته شد."
+)
+REVERSED_RANGE = "آغاز بازهٔ تاریخ پس از پایان آن بود؛ بازهٔ تاریخ نادیده گرفته شد."
+
+
+def _date(value: str, end: bool, ignored: list[str]) -> dt.date | None:
+    """A filter's date, or None; a value given but not used is said in ``ignored``."""
+    day = jalali.parse_date(value, end=end)
+    if value and (day is None or not jalali.in_range(day)):
+        ignored.append(BAD_DATE.format(value))
+        return None
+    return day
+
+
 @dataclass
 class SearchParams:
+    """What a reader asked for. Each filter holds the slugs chosen for it (``source=a&source=b``:
+    any of them); a single string is read as one value, for callers that choose one."""
+
     q: str = ""
-    source: str = ""
-    category: str = ""
-    tag: str = ""
-    entity: str = ""
+    source: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
+    entity: tuple[str, ...] = ()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = "relevance"
     page: int = 1
     page_size: int = 20
     include_drafts: bool = False  # editors' searches only; never set from a reader's URL
+    ignored: list[str] = field(default_factory=list)  # what of the URL was not used, said on the page
+
+    def __post_init__(self) -> None:
+        for name in FILTER_NAMES:
+            value = getattr(self, name)
+            if value is None or isinstance(value, str):
+                setattr(self, name, (value,) if value else ())
 
     @classmethod
     def from_query(cls, data: QueryDict, default_page_size: int = 20) -> SearchParams:
         """Read the GET parameters; a nonsense value falls back to its default, never an error."""
 
         def text(name: str, limit: int = 200) -> str:
-            return " ".join(str(data.get(name, "")).split())[:limit]
+            return " ".join(strip_unsafe(str(data.get(name, ""))).split())[:limit]
+
+        def values(name: str) -> tuple[str, ...]:
+            cleaned = (" ".join(strip_unsafe(str(value)).split())[:200] for value in data.getlist(name))
+            return tuple(dict.fromkeys(value for value in cleaned if value))[:FILTER_VALUES]
 
         sort = text("sort")
+        ignored: list[str] = []
+        date_from, date_to = _date(text("from"), False, ignored), _date(text("to"), True, ignored)
+        if date_from and date_to and date_from > date_to:
+            ignored.append(REVERSED_RANGE)
+            date_from = date_to = None
         return cls(
-            q=str(data.get("q", ""))[: query.MAX_QUERY_CHARS].strip(),
-            source=text("source"),
-            category=text("category"),
-            tag=text("tag"),
-            entity=text("entity"),
-            date_from=jalali.parse_date(text("from")),
-            date_to=jalali.parse_date(text("to"), end=True),
+            # Control characters mean nothing in a query, and PostgreSQL refuses NUL in any text.
+            q=strip_unsafe(str(data.get("q", "")))[: query.MAX_QUERY_CHARS].strip(),
+            source=values("source"),
+            category=values("category"),
+            tag=values("tag"),
+            entity=values("entity"),
+            date_from=date_from,
+            date_to=date_to,
+            ignored=ignored,
             sort=sort if sort in SORTS else "relevance",
             page=_int(data.get("page"), 1, 1, 10_000),
             page_size=_int(data.get("page_size"), default_page_size, 1, MAX_PAGE_SIZE),
         )
 
     @property
-    def filters(self) -> dict[str, str]:
-        return {
-            k: v
-            for k, v in (
-                ("source", self.source),
-                ("category", self.category),
-                ("tag", self.tag),
-                ("entity", self.entity),
-            )
-            if v
-        }
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """The chosen filters: URL parameter → its values."""
+        return {name: getattr(self, name) for name in FILTER_NAMES if getattr(self, name)}
+
+    @property
+    def filter_pairs(self) -> list[tuple[str, str]]:
+        """``(parameter, value)`` for each chosen value, as a URL repeats them (for templates)."""
+        return [(name, value) for name, values in self.filters.items() for value in values]
 
     @property
     def is_blank(self) -> bool:
@@ -137,6 +175,7 @@ class SearchPage:
     suggestion: str = ""  # did-you-mean: the query rewritten with words the archive has
     request: SearchRequest | None = None  # what the engine was asked (reused by the attention chart)
     unavailable: bool = False  # the index could not be read (being rebuilt)
+    failed: bool = False  # the index could be read, yet this search failed (a bug, logged)
     parsed: query.ParsedQuery | None = None
 
     @property
@@ -168,8 +207,12 @@ def _slug(value: str) -> str:
     return value if not value or SLUG.fullmatch(value) else NO_SUCH_SLUG
 
 
+def _slugs(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_slug(value) for value in values))
+
+
 def _request(params: SearchParams, parsed: query.ParsedQuery, **options) -> SearchRequest:
-    sources = [_slug(params.source)] if params.source else []
+    sources = list(_slugs(params.source))
     if parsed.sources:
         # The filter and ``source:`` both narrow: an article must be from one of each.
         typed = _source_slugs(parsed.sources)
@@ -177,9 +220,9 @@ def _request(params: SearchParams, parsed: query.ParsedQuery, **options) -> Sear
     end = params.date_to + dt.timedelta(days=1) if params.date_to else None
     filters = Filters(
         sources=tuple(sources),
-        category=_slug(params.category),
-        tag=_slug(params.tag),
-        entity=_slug(params.entity),
+        categories=_slugs(params.category),
+        tags=_slugs(params.tag),
+        entities=_slugs(params.entity),
         published_from=jalali.naive_utc(jalali.start_of_day(params.date_from)) if params.date_from else None,
         published_before=jalali.naive_utc(jalali.start_of_day(end)) if end else None,
         include_drafts=params.include_drafts,
@@ -194,6 +237,15 @@ def warm() -> None:
         get_engine().warm()
     except Exception:  # a missing or broken index: the site starts, and says so per search
         log.warning("could not read the search index ahead of serving", exc_info=True)
+
+
+def index_readable(engine) -> bool:
+    """Whether the index opens and counts its documents (a missing or corrupt one does not)."""
+    try:
+        engine.doc_count()
+    except Exception:
+        return False
+    return True
 
 
 def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
@@ -211,13 +263,16 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         asked = replace(request, facets=with_facets and counts is None)
         result = engine.search(asked)
         if asked.facets:
-            counts = result.facets
+            counts = {**result.facets, **_chosen_facets(engine, request, params)}
             _engine_cache.put(key, counts)
         page.request, page.count, page.relaxed = request, result.count, result.relaxed
         page.facets = _facets(counts) if with_facets else {}
     except Exception:  # a broken or missing index must not take the page down
         log.exception("search failed for %r", params)
-        page.unavailable = True
+        # "Being rebuilt" only when it is true: an index that opens and counts its documents did
+        # not fail this search, a bug did (said as such, never as an outage).
+        page.unavailable = not index_readable(engine)
+        page.failed = not page.unavailable
         return page
     # Ranked by relevance, a misspelt word hides among the other words' matches: ask whenever the
     # query has words (the corrector looks the typed words up first; only rare or absent ones cost
@@ -232,6 +287,20 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
             continue  # deleted or unpublished since it was indexed
         page.hits.append(Hit(article, score, terms))
     return page
+
+
+def _chosen_facets(engine, request: SearchRequest, params: SearchParams) -> dict[str, list[tuple[str, int]]]:
+    """Counts of each facet whose filter has values chosen in the URL, over the search without
+    them: the reader sees the other values to add (any of them matches), not only the chosen
+    ones. (``source:`` typed in the query is part of the query: its facet is not widened.)"""
+    counts = {}
+    for name, field_name in FACET_FILTERS.items():
+        chosen = getattr(params, FACET_PARAMS[name])
+        if chosen and not (name == "source" and request.parsed.sources):
+            wider = replace(request.filters, **{field_name: ()})
+            result = engine.search(replace(request, filters=wider, offset=0, limit=0, facets=True))
+            counts[name] = result.facets.get(name, [])
+    return counts
 
 
 class _LRU:
@@ -261,7 +330,11 @@ _engine_cache = _LRU(512)
 def cached(name: str, key, compute):
     """``compute()``, kept in this process until the index changes (every saved article, mention
     or link change reaches the index, so it changes with them)."""
-    full_key = _cache_key(name, key)
+    try:
+        full_key = _cache_key(name, key)
+    except Exception:  # no readable index, no version to key on: computed, not kept
+        log.warning("search index unreadable; %s computed without the cache", name, exc_info=True)
+        return compute()
     value = _engine_cache.get(full_key)
     if value is None:
         value = compute()
@@ -302,18 +375,47 @@ def _attention_series(dates: list[dt.datetime]) -> list[tuple[str, str, int]]:
     return jalali.monthly_counts(dates)
 
 
-def matching_ids(q: str, limit: int = 1000) -> list[int]:
-    """Ids of articles, drafts included, that a query finds (for the editors' admin search)."""
+def ranked_hits(params: SearchParams, limit: int) -> tuple[int, list[tuple[int, float]]]:
+    """``(count, [(pk, score), …])``: the search page's matches in its order, at most ``limit``
+    (the export). Raises when the index cannot be read."""
+    parsed = query.parse(params.q)
+    if parsed.is_empty and params.is_blank:
+        return 0, []
+    result = get_engine().search(_request(params, parsed, limit=limit, facets=False))
+    return result.count, result.hits
+
+
+def matching_ids(q: str, limit: int | None = 1000) -> list[int]:
+    """Ids of articles, drafts included, that a query finds (for the editors' admin search);
+    ``limit=None``: every one, so the admin counts what readers count (plus drafts)."""
     params = SearchParams(q=q, include_drafts=True)
     parsed = query.parse(q)
     if parsed.is_empty:
         return []
     try:
-        result = get_engine().search(_request(params, parsed, limit=limit, facets=False))
+        engine = get_engine()
+        limit = max(1, engine.doc_count()) if limit is None else limit
+        result = engine.search(_request(params, parsed, limit=limit, facets=False))
         return [pk for pk, _ in result.hits]
     except Exception:
         log.exception("admin search failed for %r", q)
         return []
+
+
+def matching_page(q: str, offset: int, limit: int, source: str = "") -> tuple[list[int], int]:
+    """One page of the articles a query finds (from the ``source`` slug, if given), drafts
+    included, newest first, and how many it finds in all (the editors' admin search: no id of
+    every match read)."""
+    parsed = query.parse(q)
+    if parsed.is_empty:
+        return [], 0
+    params = SearchParams(q=q, source=source, include_drafts=True, sort="newest")
+    try:
+        result = get_engine().search(_request(params, parsed, offset=offset, limit=limit, facets=False))
+    except Exception:
+        log.exception("admin search failed for %r", q)
+        return [], 0
+    return [pk for pk, _ in result.hits], result.count
 
 
 def did_you_mean(parsed: query.ParsedQuery) -> str:

@@ -1,11 +1,10 @@
 """Template filters for what readers see: Persian digits, Jalali dates, readable Persian text, safe links."""
 
-from urllib.parse import urlsplit
-
 from django import template
 
 import persian
 from articles import jalali
+from articles.links import web_address
 
 register = template.Library()
 
@@ -33,10 +32,9 @@ def fa_text(value) -> str:
 
 @register.filter
 def web_url(value) -> str:
-    """``value`` if it is an http(s) address, else "".
+    """``value`` if it is an http(s) address a browser can open, else "" (``links.web_address``).
 
     Imported URLs are stored as scraped; escaping keeps markup out of ``href`` but not a
     ``javascript:`` or ``data:`` URL, which only a scheme allow-list stops.
     """
-    url = str(value or "").strip()
-    return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""
+    return web_address(str(value or ""))

@@ -110,6 +110,21 @@ def import_paths(search_index):
     return import_files
 
 
+@pytest.fixture
+def import_with_bourse(import_paths):
+    """``import_files`` with the entity «بورس تهران» (slug ``tehran-bourse``) in the gazetteer;
+    returns the archive's articles by external id."""
+    from articles.models import Article, Entity, EntityAlias
+
+    def run(*paths: Path) -> dict:
+        entity = Entity.objects.create(name="بورس تهران", slug="tehran-bourse", kind=Entity.Kind.ORGANIZATION)
+        EntityAlias.objects.create(entity=entity, name="بورس تهران")
+        import_paths(*paths)
+        return {a.external_id: a for a in Article.objects.all()}
+
+    return run
+
+
 # Entities of the synthetic archive (name, slug, aliases): enough for the entity filter to narrow.
 SYNTHETIC_ENTITIES = [
     ("سرگئی ریابکوف", "ryabkov", ["ریابکوف"]),

@@ -274,3 +274,17 @@ def test_entity_change_form_refuses_a_stale_save(client, other_client, editor):
     assert CONFLICT in html and "مریم کاظمی" in html
     entity.refresh_from_db()
     assert entity.description == "رئیس‌جمهور روسیه"
+
+
+@pytest.mark.parametrize("view", ["history", "change", "delete", "history/1"])
+def test_an_id_that_is_no_id_is_404_for_every_registered_model(admin_client, view):
+    from django.contrib import admin
+    from simple_history.admin import SimpleHistoryAdmin
+
+    for model, model_admin in admin.site._registry.items():
+        if view == "history/1" and not isinstance(model_admin, SimpleHistoryAdmin):
+            continue  # no revert page (django-simple-history's) for this model
+        opts = model._meta
+        for object_id in ("abc", "12abc", "1.5", "-", "ریابکوف"):
+            url = f"/admin/{opts.app_label}/{opts.model_name}/{object_id}/{view}/"
+            assert admin_client.get(url).status_code == 404, url

@@ -18,6 +18,7 @@ from articles.search.engine import get_engine
 from articles.search.service import FACET_FIELDS, SearchParams, _facets, _request, run_search
 from articles.search.whoosh import facets, fast_search
 from articles.search.whoosh.compile import compile_search
+from articles.search.whoosh.engine import SORTS
 from articles.tests.conftest import (
     REPO,
     SHARED,
@@ -47,7 +48,8 @@ def _whoosh(searcher, q, limit, sort):
     if sort is None:
         results = searcher.search(q, limit=None)
         return results.top_n[:limit], len(results)
-    results = searcher.search(q, limit=limit, sortedby=["published"], reverse=sort == "newest")
+    sortedby, reverse = SORTS[sort]  # the engine's keys: undated documents last both ways
+    results = searcher.search(q, limit=limit, sortedby=sortedby, reverse=reverse)
     return results.top_n, len(results)
 
 
@@ -135,7 +137,8 @@ def test_conjunctions_rank_count_and_sort_as_whoosh_does(archive):
         q = _engine_query(backend, params)
         assert fast_search.plan(q) is not None, q
         expected, expected_count = _whoosh(searcher, q, 20, sort)
-        found = fast_search.search(searcher, q, 20, ["published"] if sort else None, reverse=sort == "newest")
+        sortedby, reverse = SORTS[sort] if sort else (None, False)
+        found = fast_search.search(searcher, q, 20, sortedby, reverse=reverse)
         assert (found.top_n, len(found)) == (expected, expected_count), (text, sort, extra)
         checked += expected_count > 0
     assert checked > 30

@@ -108,6 +108,25 @@ def test_txt_key_survives_renaming_and_whitespace():
 # --- our own page --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("header", "url", "day"),
+    [
+        (["https://www.hamshahrionline.ir/news/1"], "https://www.hamshahrionline.ir/news/1", None),
+        (["۱۴۰۳/۰۲/۱۲ ۱۰:۳۰"], "", "2024-05-01"),
+        (["تاریخ انتشار: 2024-05-02T09:00:00", "لینک خبر: https://a.ir/n/2"], "https://a.ir/n/2", "2024-05-02"),
+        (["https://t.me/share/url?url=x"], "", None),  # a share link is not the page's address
+    ],
+)
+def test_page_url_and_date_lines_identify_the_story(header, url, day):
+    article = page("قیمت طلا و ارز امروز", *header, "قیمت سکه امروز اعلام شد.")
+    assert article.url == url
+    assert (article.published.date().isoformat() if article.published else None) == day
+    assert ("تاریخ انتشار ندارد" in article.review_notes) == (day is None)
+    plain = page("قیمت طلا و ارز امروز", "قیمت سکه امروز اعلام شد.")
+    assert (article.external_id != plain.external_id) == bool(url or day)
+    assert article.legacy_id == plain.legacy_id  # the title's hash: what older versions stored
+
+
 def test_own_page_fields_and_text_kept_as_written():
     article = parse_text_page(AIR_POLLUTION_PAGE, "air.txt:1")
     assert article.title == "مدارس ابتدایی تهران فردا تعطیل شد"
@@ -205,7 +224,9 @@ def test_lead_source_may_carry_digits_but_a_url_is_no_lead():
     assert (article.source_name, article.lead) == ("رویداد۲۴", "لید خبر.")
     article = page("عنوان", "https://example.org/a", "متن.")
     assert (article.source_name, article.lead) == ("", "")
-    assert article.body == "https://example.org/a\n\nمتن."
+    assert (article.url, article.body) == ("https://example.org/a", "متن.")  # the page's own address
+    article = page("عنوان", "متن.", "https://example.org/a")
+    assert article.body == "متن.\n\nhttps://example.org/a"
 
 
 def test_a_ten_megabyte_line_is_just_a_long_paragraph():
@@ -376,10 +397,17 @@ def test_also_read_glued_inside_a_one_line_body_is_kept_and_flagged():
     ]
 
 
-def test_harmless_wrong_types_are_coerced():
-    article = parse_json_record({"id": 12, "title": 2024, "body": "متن", "category": "ورزشی", "tags": [1, None]}, "x")
-    assert (article.external_id, article.title) == ("12", "2024")
-    assert (article.categories, article.tags) == (["ورزشی"], ["1"])
+def test_numbers_make_ids_and_terms_but_never_text():
+    article = parse_json_record(
+        {"id": 12, "title": "عنوان", "body": "متن", "category": "ورزشی", "tags": [1403, None]}, "x"
+    )
+    assert (article.external_id, article.title) == ("12", "عنوان")
+    assert (article.categories, article.tags) == (["ورزشی"], ["1403"])
+    for value, shown in [(2024, "number"), (float("nan"), "number NaN"), (float("-inf"), "number -Infinity")]:
+        with pytest.raises(ValueError, match=f"field title: expected text, got {shown}$"):
+            parse_json_record({"id": 1, "title": value, "body": "متن"}, "x")
+    with pytest.raises(ValueError, match="field tags: expected a list of text, found number NaN"):
+        parse_json_record({"id": 1, "title": "عنوان", "tags": ["a", float("nan")]}, "x")
 
 
 # --- files ---------------------------------------------------------------------------------------
@@ -406,20 +434,19 @@ def test_jsonl_bad_lines_are_reported_and_good_lines_still_come_out(tmp_path):
         ("ParsedArticle", "1"),
         ("ParseError", "2"),
         ("ParseError", "3"),
-        ("ParseError", "5"),
+        ("ParsedArticle", "5"),  # a second "a": the import reports it (test_import_values)
         ("ParsedArticle", "6"),
-        ("ParsedArticle", "7"),
+        ("ParseError", "7"),
         ("ParseError", "8"),
         ("ParseError", "9"),
     ]
     reasons = [i.reason for i in items if isinstance(i, ParseError)]
     assert reasons[0] == "invalid JSON: Expecting ',' delimiter at column 26"
     assert reasons[1] == "missing field: id"
-    assert reasons[2] == "duplicate id a (first at line 1)"
-    assert reasons[3] == "field tags: expected a list, got object"
+    assert reasons[2] == "field title: expected text, got number"
+    assert reasons[3] == "field category: expected a list of text, found number"
     assert reasons[4].startswith("invalid JSON: Unterminated string")
     assert items[4].title == "متن بدون عنوان" and items[4].title_derived
-    assert (items[5].categories, items[5].title) == (["a"], "5")
 
 
 def test_jsonl_survives_a_huge_line_deep_nesting_and_a_bad_byte(tmp_path):
@@ -482,11 +509,10 @@ def test_json_list_with_line_numbers(tmp_path):
     text = "[\n" + json.dumps(record(id="x")) + ",\n  " + json.dumps(record(id="x")) + ",\n" + '{"title": 1}\n]'
     items = list(iter_path(write(tmp_path, "list.json", text)))
     assert [(type(i).__name__, i.origin.rsplit(":", 1)[1]) for i in items] == [
-        ("ParsedArticle", "2"),
-        ("ParseError", "3"),
-        ("ParseError", "4"),
+        ("ParsedArticle", "2 (element 1)"),
+        ("ParsedArticle", "3 (element 2)"),  # the same id: the import reports it
+        ("ParseError", "4 (element 3)"),
     ]
-    assert items[1].reason == "duplicate id x (first at line 2)"
     (single,) = iter_path(write(tmp_path, "one.json", json.dumps(record(id="solo"))))
     assert single.external_id == "solo"
     broken = list(iter_path(write(tmp_path, "broken.json", '[{"id": "a", "title": "t"}, {"id": ')))

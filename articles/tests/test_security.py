@@ -173,3 +173,23 @@ def test_two_processes_share_one_count(tmp_path):
 def test_long_query_is_capped_not_an_error(client, hostile):
     response = client.get("/api/search/", {"q": "پوتین " * 5000})
     assert response.status_code == 200
+
+
+def test_cookies_are_what_the_readme_says(client):
+    """The session cookie is HttpOnly and SameSite=Lax; the CSRF cookie is SameSite=Lax and, by
+    Django's design, readable by scripts (it only mirrors the token every form carries)."""
+    User.objects.create_user("reza", password="the-right-password-1403", is_staff=True)
+    login = client.get("/admin/login/")
+    response = client.post("/admin/login/", {"username": "reza", "password": "the-right-password-1403"})
+    assert response.status_code == 302
+    session, csrf = response.cookies["sessionid"], login.cookies["csrftoken"]
+    assert session["httponly"] and session["samesite"] == "Lax"
+    assert not csrf["httponly"] and csrf["samesite"] == "Lax"
+
+
+def test_readers_pages_set_no_cookie(hostile):
+    from django.test import Client
+
+    reader = Client()
+    for url in ("/", hostile.get_absolute_url(), "/search/?q=اسکریپت", "/archive/1402/", "/search/feed/"):
+        assert not reader.get(url, follow=True).cookies, url

@@ -12,7 +12,14 @@ class Command(BaseCommand):
         parser.add_argument("--fix", action="store_true", help="index what is missing or stale, drop the rest")
 
     def handle(self, *args, fix: bool, **options) -> None:
-        report = indexing.compare()
+        try:
+            report = indexing.compare()
+        except Exception as exc:  # a deleted, emptied or corrupt index folder
+            self.stdout.write(f"index unreadable: {exc!r}")
+            if not fix:
+                raise CommandError("the search index cannot be read; run check_index --fix to rebuild it") from exc
+            indexing.recreate()
+            report = indexing.compare()
         for name in ("missing", "stale", "extra"):
             ids = sorted(getattr(report, name))
             shown = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")

@@ -8,6 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from articles.import_runs import ImportRun, Progress
 from articles.ingest import readers as importers
 from articles.ingest.save import ImportReport, import_items
 from articles.management.progress import advance_to, progress_bar
@@ -48,13 +49,21 @@ class Command(BaseCommand):
                 indexer = progress_bar(self, total, "index", options["verbosity"])
             advance_to(indexer, done)
 
+        run = ImportRun.objects.create(kind=ImportRun.Kind.COMMAND, name=" ".join(paths)[:500], total=total)
+        recorded = Progress(run)  # the dashboard shows a running import's progress
+
+        def on_progress(report: ImportReport) -> None:
+            advance_to(progress, report.total)
+            recorded(report)
+
         report = import_items(
             items,
-            on_progress=lambda r: advance_to(progress, r.total),
+            on_progress=on_progress,
             on_index_progress=index_progress,
             index_alongside=max(index_batch, 1) if alongside else 0,
         )
         (indexer or progress).close()
+        run.finish(report)  # the dashboard's "last imports"
         seconds = time.monotonic() - started
         self._summary(report, seconds, max_errors_shown)
         if options["verbosity"] >= 2:  # where the time went: this process, and the indexer beside it
@@ -62,6 +71,8 @@ class Command(BaseCommand):
             if report.index_alongside_cpu_s:
                 line += f", indexing alongside {report.index_alongside_cpu_s:.1f} s"
             self.stdout.write(line)
+        if report.stopped or report.index_error:
+            raise CommandError("the import did not finish: see above")
         if report.failed and not (report.created or report.updated or report.unchanged):
             raise CommandError("nothing imported")
 
@@ -70,9 +81,30 @@ class Command(BaseCommand):
             self.stderr.write(f"skipped {error.origin}: {error.reason}")
         if len(report.errors) > max_errors_shown:
             self.stderr.write(f"… and {len(report.errors) - max_errors_shown} more rejected items")
+        if report.stopped:
+            self.stderr.write(
+                f"import stopped: {report.stopped}. {report.not_imported} items were not imported (listed above "
+                "as «not imported»); every article saved is whole. Free some space and run the same "
+                "command again: what was saved is reported unchanged and the rest is imported."
+            )
+            files: dict[str, int] = {}
+            for error in report.errors:
+                if error.reason.startswith("not imported"):
+                    name = error.origin.rsplit(":", 1)[0]
+                    files[name] = files.get(name, 0) + 1
+            for name, count in files.items():
+                self.stderr.write(f"not imported from {name}: {count} items")
+        if report.index_error:
+            self.stderr.write(
+                f"indexing stopped: {report.index_error}. The articles are saved but not all are searchable "
+                "yet; free some space, then run `manage.py check_index --fix` (or this import again)."
+            )
         rate = report.total / seconds if seconds else 0
         self.stdout.write(
             f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
-            f"failed {report.failed}; held for review {report.held_for_review} "
+            f"failed {report.failed}, duplicates {report.duplicates}"
+            + (f", not imported {report.not_imported}" if report.stopped else "")
+            + f"; held for review {report.held_for_review}; "
+            f"invalid links dropped (پیوند نامعتبر) {report.invalid_links} "
             f"({report.total} items in {seconds:.1f} s, {rate:,.0f}/s)"
         )

@@ -63,12 +63,22 @@ def _match(compiled: Compiled, groups: list[list[Clause]]) -> None:
 
 
 def _exclude(compiled: Compiled, clauses: list[Clause]) -> None:
+    """One anti-join per field: plain words from their postings (an index-only scan), phrases
+    from the GIN index (a candidate's vector is read to check its positions)."""
     for name in (TEXT, TITLE):
-        chosen = [c for c in clauses if field_of(c) == name]
-        if chosen:
+        words = sorted({c.terms[0] for c in clauses if field_of(c) == name and not c.is_phrase})
+        phrases = [c for c in clauses if field_of(c) == name and c.is_phrase]
+        if words:
+            compiled.add(
+                "d.article_id NOT IN (SELECT p.article_id FROM search_term t JOIN search_posting p ON p.term_id = t.id"
+                " WHERE t.field = %s AND t.term = ANY(%s))",
+                name,
+                words,
+            )
+        if phrases:
             compiled.add(
                 f"d.article_id NOT IN (SELECT article_id FROM search_document d WHERE {COLUMNS[name]} @@ %s::tsquery)",
-                " | ".join(f"({tsquery(c)})" for c in chosen),
+                " | ".join(f"({tsquery(c)})" for c in phrases),
             )
 
 
@@ -80,11 +90,6 @@ def _related(table: str, column: str, target: str) -> str:
     )
 
 
-def _slugs(value: str | tuple[str, ...]) -> list[str]:
-    """A slug or a tuple of them (any of them)."""
-    return [value] if isinstance(value, str) else list(value)
-
-
 def _filters(compiled: Compiled, filters: Filters) -> None:
     from articles.models import Article, Category, Entity, Mention, Source, Tag
 
@@ -92,12 +97,12 @@ def _filters(compiled: Compiled, filters: Filters) -> None:
         sources = Source._meta.db_table
         compiled.add(f"d.source_id IN (SELECT id FROM {sources} WHERE slug = ANY(%s))", list(filters.sources))
     for value, table, column, target in (
-        (filters.category, Article.categories.through._meta.db_table, "category_id", Category._meta.db_table),
-        (filters.tag, Article.tags.through._meta.db_table, "tag_id", Tag._meta.db_table),
-        (filters.entity, Mention._meta.db_table, "entity_id", Entity._meta.db_table),
+        (filters.categories, Article.categories.through._meta.db_table, "category_id", Category._meta.db_table),
+        (filters.tags, Article.tags.through._meta.db_table, "tag_id", Tag._meta.db_table),
+        (filters.entities, Mention._meta.db_table, "entity_id", Entity._meta.db_table),
     ):
         if value:
-            compiled.add(_related(table, column, target), _slugs(value))
+            compiled.add(_related(table, column, target), list(value))
     if filters.published_from:
         compiled.add("d.published >= %s", _aware(filters.published_from))
     if filters.published_before:

@@ -34,7 +34,7 @@ class PostgresWriter(engine.IndexWriter):
         return cursor
 
     def touch(self) -> None:
-        """Only the version moves: what the index reads live (categories, tags, mentions) changed."""
+        """Only the version moves (taking the lock moves it)."""
         self._cursor().close()
 
     def update(self, articles: Iterable) -> int:
@@ -51,7 +51,9 @@ class PostgresWriter(engine.IndexWriter):
             if same:
                 _update_copies(cursor, same)
             if texts:
-                self._remove(cursor, [a.pk for a in texts])
+                indexed = [a.pk for a in texts if a.pk in stored]
+                if indexed:  # a new article has nothing to subtract
+                    self._remove(cursor, indexed)
                 _add(cursor, texts)
         return len(articles)
 
@@ -63,28 +65,28 @@ class PostgresWriter(engine.IndexWriter):
 
     @staticmethod
     def _remove(cursor, pks: list[int]) -> None:
-        """Subtract these documents from df and the totals, then drop their postings and rows."""
+        """Subtract these documents from df and the totals, then drop their postings and rows.
+
+        A document's terms are its vectors' lexemes (every posting's term is one of them)."""
         cursor.execute(
-            """
-            WITH gone AS (SELECT article_id, term_ids FROM search_document WHERE article_id = ANY(%(pks)s)),
-            counts AS (SELECT t.id, count(*) AS n FROM gone, unnest(gone.term_ids) AS t(id) GROUP BY t.id)
-            UPDATE search_term SET df = df - counts.n FROM counts WHERE search_term.id = counts.id
+            f"""
+            WITH old AS ({_OLD_POSTINGS}),
+            counts AS (SELECT term_id, count(*) AS n FROM old GROUP BY term_id)
+            UPDATE search_term SET df = df - counts.n FROM counts WHERE search_term.id = counts.term_id
             RETURNING search_term.id, search_term.df
             """,
             {"pks": pks},
         )
         unused = [term_id for term_id, df in cursor.fetchall() if df <= 0]
-        if unused:
-            cursor.execute("DELETE FROM search_term WHERE id = ANY(%s)", [unused])
         cursor.execute(
-            """
-            DELETE FROM search_posting p USING (
-                SELECT article_id, unnest(term_ids) AS term_id FROM search_document WHERE article_id = ANY(%(pks)s)
-            ) AS old
+            f"""
+            DELETE FROM search_posting p USING ({_OLD_POSTINGS}) AS old
             WHERE p.term_id = old.term_id AND p.article_id = old.article_id
             """,
             {"pks": pks},
         )
+        if unused:
+            cursor.execute("DELETE FROM search_term WHERE id = ANY(%s)", [unused])
         cursor.execute(
             """
             WITH gone AS (DELETE FROM search_document WHERE article_id = ANY(%(pks)s) RETURNING *)
@@ -95,6 +97,19 @@ class PostgresWriter(engine.IndexWriter):
             """,
             {"pks": pks},
         )
+
+
+# The postings of the documents ``pks``: their vectors' lexemes, as term ids.
+_OLD_POSTINGS = """
+    SELECT d.article_id, t.id AS term_id
+    FROM search_document d
+    CROSS JOIN LATERAL (
+        SELECT 'text' AS field, unnest(tsvector_to_array(d.text_vector)) AS term
+        UNION ALL SELECT 'title', unnest(tsvector_to_array(d.title_vector))
+    ) AS l
+    JOIN search_term t ON t.field = l.field AND t.term = l.term
+    WHERE d.article_id = ANY(%(pks)s)
+"""
 
 
 def _copies(article) -> tuple:
@@ -134,15 +149,13 @@ def _add(cursor, articles: list) -> None:
     postings: list[tuple[int, int, int, int]] = []
     rows = []
     for article, fields in analyzed:
-        term_ids = []
         for name in FIELDS:
             found = fields[name]
             for term, tf in found.frequencies().items():
-                term_ids.append(ids[name, term])
                 postings.append((ids[name, term], article.pk, tf, found.length))
         text, title = fields[TEXT], fields[TITLE]
         vectors = (text.tsvector(), title.tsvector(), text.length, title.length)
-        rows.append((article.pk, *vectors, term_ids, documents.digest(article), *_copies(article)))
+        rows.append((article.pk, *vectors, documents.digest(article), *_copies(article)))
     cursor.execute(
         """
         INSERT INTO search_posting (term_id, article_id, tf, length)
@@ -150,21 +163,18 @@ def _add(cursor, articles: list) -> None:
         """,
         list(map(list, zip(*postings, strict=True))) if postings else [[], [], [], []],
     )
-    # term_ids arrays differ in length: passed as text literals of int[] (a 2-D array must be square).
-    columns = list(map(list, zip(*rows, strict=True)))
-    columns[5] = ["{" + ",".join(map(str, ids_)) + "}" for ids_ in columns[5]]
     cursor.execute(
         """
-        INSERT INTO search_document (article_id, text_vector, title_vector, text_length, title_length, term_ids,
+        INSERT INTO search_document (article_id, text_vector, title_vector, text_length, title_length,
             digest, status, published, source_id, updated)
         SELECT article_id, text_vector::tsvector, title_vector::tsvector, text_length, title_length,
-            term_ids::int[], digest, status, published, source_id, updated
-        FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::int[], %s::int[], %s::text[], %s::varchar[],
+            digest, status, published, source_id, updated
+        FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::int[], %s::int[], %s::varchar[],
             %s::varchar[], %s::timestamptz[], %s::bigint[], %s::timestamptz[])
-            AS r(article_id, text_vector, title_vector, text_length, title_length, term_ids, digest, status,
+            AS r(article_id, text_vector, title_vector, text_length, title_length, digest, status,
                 published, source_id, updated)
         """,
-        columns,
+        list(map(list, zip(*rows, strict=True))),
     )
     cursor.execute(
         """

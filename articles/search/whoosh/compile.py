@@ -53,13 +53,18 @@ def text_parts(parsed: ParsedQuery, relaxed: bool = False) -> list[wq.Query]:
 
 
 def filter_parts(filters: Filters) -> list[wq.Query]:
+    """Each field's values as an OR (any of them), the fields together as an AND."""
     parts: list[wq.Query] = []
-    if filters.sources:
-        terms = [wq.Term("source", slug) for slug in filters.sources]
-        parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
-    for name, value in (("categories", filters.category), ("tags", filters.tag), ("entities", filters.entity)):
-        if value:
-            parts.append(wq.Term(name, value))
+    fields = (
+        ("source", filters.sources),
+        ("categories", filters.categories),
+        ("tags", filters.tags),
+        ("entities", filters.entities),
+    )
+    for name, values in fields:
+        terms = [wq.Term(name, slug) for slug in dict.fromkeys(values)]
+        if terms:
+            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
     if filters.published_from or filters.published_before:
         parts.append(wq.DateRange("published", filters.published_from, filters.published_before, endexcl=True))
     return parts

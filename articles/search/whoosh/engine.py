@@ -17,6 +17,8 @@ from haystack import connections
 from haystack.constants import DJANGO_ID, ID
 from whoosh import query as wq
 from whoosh.searching import Searcher
+from whoosh.sorting import FieldFacet, TranslateFacet
+from whoosh.util.numeric import typecode_max
 from whoosh.util.times import long_to_datetime
 
 import persian
@@ -26,7 +28,20 @@ from articles.search.whoosh.compile import DRAFT, TEXT, Compiled, compile_any, c
 from articles.search.whoosh.postings import postings
 from articles.search.whoosh.scoring import LuceneBM25
 
-_SORTS = {"newest": ("published", True), "oldest": ("published", False)}
+# An undated document's sort key is the date column's default, the largest unsigned 64-bit value
+# (dates are unsigned there): it would head "newest first". Translated below every date, it comes
+# last both ways, as on the database (nulls last).
+_NO_DATE, _BEFORE_ANY_DATE = typecode_max["Q"], -1
+
+
+def _undated_lowest(key: int) -> int:
+    return _BEFORE_ANY_DATE if key == _NO_DATE else key
+
+
+SORTS = {
+    "newest": (TranslateFacet(_undated_lowest, FieldFacet("published")), True),
+    "oldest": ("published", False),
+}
 
 
 def _identifier(pk: int) -> str:
@@ -74,7 +89,7 @@ class WhooshSearchEngine(engine.SearchEngine):
     def _search(self, searcher, request: engine.SearchRequest, compiled: Compiled) -> engine.SearchResult:
         mask = excluded_docs(searcher, compiled.excluded)
         allow = allowed_docs(searcher, compiled.allowed)
-        sortedby, reverse = _SORTS.get(request.sort, (None, False))
+        sortedby, reverse = SORTS.get(request.sort, (None, False))
         top = request.offset + request.limit
         results = fast_search.search(
             searcher, compiled.query, top, sortedby=sortedby, reverse=reverse, mask=mask, allow=allow

@@ -31,7 +31,15 @@ MERGE_BELOW = 2000
 
 class StreamingWriter(SegmentWriter):
     def __init__(self, ix, **kwargs) -> None:
-        super().__init__(ix, **kwargs)
+        try:
+            super().__init__(ix, **kwargs)
+        except BaseException:
+            # Whoosh creates the new segment's files after taking its write lock: a full disk
+            # there raises with the lock held, and no writer exists to cancel (every later
+            # write then fails with LockError).
+            if getattr(getattr(self, "writelock", None), "locked", False):
+                self.writelock.release()
+            raise
         self._streams: list = []
         self._merged_readers: list[SegmentReader] = []
 

@@ -14,7 +14,6 @@ CREATE TABLE search_document (
     title_vector tsvector NOT NULL,  -- title: clauses
     text_length integer NOT NULL,
     title_length integer NOT NULL,
-    term_ids integer[] NOT NULL,     -- its postings' terms: what a re-index or a delete subtracts
     digest varchar(40) NOT NULL,     -- of the indexed text: an unchanged text is not analyzed again
     status varchar(20) NOT NULL,     -- copies of the article's row, kept by every save
     published timestamptz,
@@ -86,6 +85,6 @@ def _on_postgresql(sql: str):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0004_mention_listing")]
+    dependencies = [("articles", "0008_undated_last_and_junk_links")]
 
     operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP), elidable=False)]
