@@ -81,14 +81,16 @@ def _get(port: int, path: str, cookie: str) -> tuple[int, float]:
         conn.close()
 
 
-def measure(var_dir: Path, repeat: int = 20) -> dict:
-    env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"}
+def measure(var_dir: Path, repeat: int = 20, env: dict | None = None) -> dict:
+    """``env``: the archive's environment (its engine and database); this process's by default."""
+    env = {**(os.environ if env is None else env), "NEWSARCHIVE_VAR_DIR": str(var_dir)}
+    env["DJANGO_SETTINGS_MODULE"] = "newsarchive.settings"
     made = subprocess.run(
         [sys.executable, __file__, "session"], cwd=REPO, env=env, check=True, capture_output=True, text=True
     )
     info = json.loads(made.stdout.strip().splitlines()[-1])
     result: dict = {"pages": {}}
-    with Gunicorn(var_dir) as server:
+    with Gunicorn(var_dir, env=env) as server:
         for name, path in pages(info).items():
             for _ in range(4):  # both workers, warm
                 _get(server.port, path, info["cookie"])

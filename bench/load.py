@@ -83,7 +83,8 @@ class Gunicorn:
         env = {**self.base_env, "NEWSARCHIVE_VAR_DIR": str(self.var_dir)}
         env["DJANGO_SETTINGS_MODULE"] = "newsarchive.settings"
         env.pop("DEBUG", None)
-        gunicorn = REPO / ".venv" / "bin" / "gunicorn"
+        # This interpreter's own (a worktree may run another checkout's .venv), then the PATH's.
+        gunicorn = Path(sys.executable).parent / "gunicorn"
         cmd = [
             str(gunicorn if gunicorn.exists() else shutil.which("gunicorn")),
             "newsarchive.wsgi",
@@ -204,9 +205,17 @@ def wrk(port: int, paths: list[str], seconds: int, connections: int = 8, threads
     }
 
 
-def run_http(var_dir: Path, fixtures: dict, queries: list[tuple[str, dict]], repeat: int, wrk_seconds: int) -> dict:
+def run_http(
+    var_dir: Path,
+    fixtures: dict,
+    queries: list[tuple[str, dict]],
+    repeat: int,
+    wrk_seconds: int,
+    env: dict | None = None,
+) -> dict:
+    """``env``: the archive's environment (its engine and database); this process's by default."""
     result: dict = {}
-    with Gunicorn(var_dir) as server:
+    with Gunicorn(var_dir, env=env) as server:
         result["boot_s"] = round(server.boot_s, 1)
         pages = page_paths(fixtures, queries)
         # Warm both workers on every page type (the first request of a worker loads its caches).

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/relevance.py [--rankers allwords,bm25or,stock] [--spellings as_written]
                                         [--depth 100] [--runs DIR] [--work DIR] [--app-var DIR]
+                                        [--engines whoosh,postgres]
 
 Writes ``DIR/<ranker>.<spelling>.run`` (``qid Q0 docid rank score tag``, docid = the corpus
 ``id``) for every topic of ``bench/topics/topics.tsv``. The rankers:
@@ -16,7 +17,11 @@ Writes ``DIR/<ranker>.<spelling>.run`` (``qid Q0 docid rank score tag``, docid =
 - ``app``: the app's own search, ``articles.search.service.run_search`` with ``page_size=100``, on
   a scratch archive (``NEWSARCHIVE_VAR_DIR`` in ``--work``, ``migrate`` + ``import_articles`` of
   the corpus; ``--app-var`` reuses one). It follows the code as it is: run it again after the
-  ranking changes.
+  ranking changes. ``--engines`` chooses the search engine(s) it runs on: ``whoosh`` (runs named
+  ``app``) and ``postgres`` (``app-postgres``: the same import into a PostgreSQL database of its
+  own, ``na_relevance``, searched with ``NEWSARCHIVE_SEARCH=postgres``; ``bench/engines.py``).
+  Django is set up once per process, so with two engines each one's runs are made by a child
+  process.
 
 The Whoosh rankers index each article as the app's document template does (title twice, lead,
 body) in one ``text`` field, into ``--work`` (reused while the corpus and the analyzer's source
@@ -42,7 +47,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 
+import engines  # noqa: E402
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh import scoring  # noqa: E402
 from whoosh.analysis import Analyzer, StemmingAnalyzer  # noqa: E402
@@ -226,16 +234,34 @@ def open_index(name: str, analyzer: Callable[[], Analyzer], corpus: Path, work: 
 # The app's own search, on a scratch archive
 
 
-def build_archive(var_dir: Path, corpus: Path) -> None:
+def app_ranker(engine: str) -> str:
+    """The name of the app's runs on ``engine`` ("app" on the embedded default)."""
+    return "app" if engine == "whoosh" else f"app-{engine}"
+
+
+def archive_folder(work: Path, engine: str) -> Path:
+    return work / ("app-archive" if engine == "whoosh" else f"app-archive-{engine}")
+
+
+def _archive_env(var_dir: Path, engine: str) -> dict[str, str]:
+    """The scratch archive's environment; on PostgreSQL its database is ``na_relevance``."""
+    return engines.archive_env(var_dir, engine, engines.database_url("na_relevance") if engine != "whoosh" else "")
+
+
+def build_archive(var_dir: Path, corpus: Path, engine: str = "whoosh") -> None:
     """``migrate`` and ``import_articles`` of the corpus, as a user runs them (once per folder)."""
-    if (var_dir / "IMPORTED").exists():
+    stamp = f"{corpus}\n{engine}"
+    done = var_dir / "IMPORTED"
+    if done.exists() and done.read_text().strip() in ({stamp, str(corpus)} if engine == "whoosh" else {stamp}):
         return
-    env = {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"}
+    env = _archive_env(var_dir, engine)
     var_dir.mkdir(parents=True, exist_ok=True)
+    if engine == "postgres":
+        engines.fresh_database("na_relevance")
     for args in (["migrate", "-v0"], ["import_articles", str(corpus), "--index-alongside", "yes"]):
-        _log(f"scratch archive {var_dir}: manage.py {' '.join(args[:1])}")
+        _log(f"scratch archive {var_dir} ({engine}): manage.py {' '.join(args[:1])}")
         subprocess.run([sys.executable, str(REPO / "manage.py"), *args], cwd=REPO, env=env, check=True)
-    (var_dir / "IMPORTED").write_text(str(corpus))
+    (var_dir / "IMPORTED").write_text(stamp)
 
 
 def archive_parser(description: str | None) -> argparse.ArgumentParser:
@@ -255,10 +281,13 @@ def open_archive(opts: argparse.Namespace, match: str) -> Callable[[str, int], l
     return app_search(var_dir)
 
 
-def app_search(var_dir: Path) -> Callable[[str, int], list[tuple[str, float]]]:
-    """``run_search`` of the app in this process, on the archive in ``var_dir``."""
-    os.environ["NEWSARCHIVE_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsarchive.settings")
+def app_search(var_dir: Path, engine: str = "whoosh") -> Callable[[str, int], list[tuple[str, float]]]:
+    """``run_search`` of the app in this process, on the archive in ``var_dir`` with ``engine``."""
+    env = _archive_env(var_dir, engine)
+    for name in ("DATABASE_URL", "NEWSARCHIVE_SEARCH"):  # those the embedded archive must not see
+        if name not in env:
+            os.environ.pop(name, None)
+    os.environ.update(env)
     import django
 
     django.setup()
@@ -303,18 +332,27 @@ def make_runs(
     work: Path = DEFAULT_WORK,
     depth: int = 100,
     app_var: Path | None = None,
+    engines_: tuple[str, ...] = ("whoosh",),
+    topics_path: Path = TOPICS,
 ) -> dict[str, Path]:
-    """Write ``out/<ranker>.<spelling>.run`` for each ranker and spelling; returns the paths."""
+    """Write ``out/<ranker>.<spelling>.run`` for each ranker and spelling; returns the paths
+    (the app's, on each of ``engines_``, as ``app_ranker(engine)``; ``topics`` read from
+    ``topics_path`` when a child process makes them)."""
     paths = {}
     for name in rankers:
         if name == "app":
-            var_dir = app_var or work / "app-archive"
-            build_archive(var_dir, corpus)
-            search = app_search(var_dir)
-            for spelling in spellings:
-                results = {t.qid: search(SPELLINGS[spelling](t.query), depth) for t in topics}
-                paths[f"app.{spelling}"] = out / f"app.{spelling}.run"
-                write_run(paths[f"app.{spelling}"], "app", results)
+            for engine in engines_:
+                var_dir = (app_var if len(engines_) == 1 else None) or archive_folder(work, engine)
+                runs = [f"{app_ranker(engine)}.{spelling}" for spelling in spellings]
+                paths.update({run: out / f"{run}.run" for run in runs})
+                if len(engines_) > 1:  # Django is set up once per process: one child per engine
+                    _app_runs_elsewhere(engine, spellings, topics_path, out, corpus, work, depth)
+                    continue
+                build_archive(var_dir, corpus, engine)
+                search = app_search(var_dir, engine)
+                for spelling, run in zip(spellings, runs, strict=True):
+                    results = {t.qid: search(SPELLINGS[spelling](t.query), depth) for t in topics}
+                    write_run(paths[run], app_ranker(engine), results)
             continue
         ranker = WHOOSH_RANKERS[name]
         ix = open_index(ranker.index_name, ranker.analyzer, corpus, work)
@@ -324,6 +362,15 @@ def make_runs(
                 paths[f"{name}.{spelling}"] = out / f"{name}.{spelling}.run"
                 write_run(paths[f"{name}.{spelling}"], name, results)
     return paths
+
+
+def _app_runs_elsewhere(
+    engine: str, spellings: list[str], topics: Path, out: Path, corpus: Path, work: Path, depth: int
+) -> None:
+    """The app's runs on ``engine``, made by ``relevance.py`` in a process of their own."""
+    args = ["--rankers", "app", "--engines", engine, "--spellings", ",".join(spellings), "--topics", str(topics)]
+    args += ["--corpus", str(corpus), "--work", str(work), "--depth", str(depth), "--runs", str(out)]
+    subprocess.run([sys.executable, str(HERE / "relevance.py"), *args], cwd=REPO, check=True)
 
 
 def _log(message: str) -> None:
@@ -347,6 +394,12 @@ def add_run_options(parser: argparse.ArgumentParser, default_rankers: str) -> No
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="indexes and the scratch archive")
     parser.add_argument("--app-var", type=Path, help="an archive already imported, for the app ranker")
     parser.add_argument("--depth", type=int, default=100)
+    parser.add_argument(
+        "--engines",
+        default="whoosh",
+        type=lambda v: names(v, engines.ENGINES),
+        help="the app ranker's search engines: app (whoosh), app-postgres (postgres)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -355,7 +408,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=Path, default=DEFAULT_WORK / "runs", help="where the runs go")
     opts = parser.parse_args(argv)
     topics = read_topics(opts.topics)
-    paths = make_runs(opts.rankers, opts.spellings, topics, opts.runs, opts.corpus, opts.work, opts.depth, opts.app_var)
+    paths = make_runs(
+        opts.rankers,
+        opts.spellings,
+        topics,
+        opts.runs,
+        opts.corpus,
+        opts.work,
+        opts.depth,
+        opts.app_var,
+        tuple(opts.engines),
+        opts.topics,
+    )
     for path in paths.values():
         print(path)
     return 0

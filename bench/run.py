@@ -1,6 +1,6 @@
 """Archive-scale benchmark: import, indexing, Persian analysis cost, search latency, pages under load.
 
-    .venv/bin/python bench/run.py [--sizes 10000,50000,100000] [--quick] [--json out.json]
+    .venv/bin/python bench/run.py [--sizes 10000,50000,100000] [--engines whoosh,postgres] [--quick] [--json out.json]
 
 Once, on a sample of ``--breakdown-docs`` articles (5,000) in a scratch archive: ``bench/phases.py
 build`` imports them in one process with the index left alone (parse / save / links / entities
@@ -8,7 +8,10 @@ timed apart by wrapping those functions), indexes them the way an import does (a
 database reads timed apart), and compares our analyzer with Whoosh's ``StemmingAnalyzer`` on bare
 indexes of the same texts: where the time goes, and the analyzer's cost.
 
-Then for each size, in a fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never touched):
+Then for each size and each engine of ``--engines`` (``whoosh``, the default; ``postgres``: the
+archive and its index in a fresh PostgreSQL database ``na_bench_<size>_<engine>``; and
+``whoosh-postgres``: the rows there, the index a Whoosh folder; see ``bench/engines.py``), in a
+fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never touched), side by side in one table:
 
 1. ``bench/scale_corpus.py`` makes a corpus of that many articles from ``../shared/corpus``;
 2. ``manage.py import_articles --index-alongside yes -v 2`` into a fresh archive, as a user runs
@@ -50,8 +53,10 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import admin_pages  # noqa: E402
+import engines  # noqa: E402
 import scale_corpus  # noqa: E402
 from phases import query_mix  # noqa: E402
+from run_table import format_breakdown, format_table  # noqa: E402
 
 PYTHON = sys.executable
 TARGETS = {
@@ -68,13 +73,7 @@ def _log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def _archive_env(var_dir: Path) -> dict[str, str]:
-    """The environment of a process working on the scratch archive in ``var_dir``."""
-    return {**os.environ, "NEWSARCHIVE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "newsarchive.settings"}
-
-
-def _phase(args: list[str], var_dir: Path, timeout: float) -> None:
-    env = _archive_env(var_dir)
+def _phase(args: list[str], env: dict, timeout: float) -> None:
     subprocess.run([PYTHON, str(HERE / "phases.py"), *args], cwd=REPO, env=env, check=True, timeout=timeout)
 
 
@@ -89,14 +88,17 @@ def _git_head() -> str:
         return ""
 
 
-def run_size(size: int, records: list[dict], opts: argparse.Namespace) -> dict:
+def run_size(size: int, engine: str, records: list[dict], opts: argparse.Namespace) -> dict:
     from load import run_http
 
-    reused = _reusable(size, opts)
-    work = reused or Path(tempfile.mkdtemp(prefix=f"newsarchive-bench-{size}-", dir=opts.tmp))
+    reused = _reusable(size, engine, opts)
+    work = reused or Path(tempfile.mkdtemp(prefix=f"newsarchive-bench-{size}-{engine}-", dir=opts.tmp))
     var_dir = work / "var"
+    database = f"na_bench_{size}_{engine.replace('-', '_')}"
+    url = engines.database_url(database) if engines.on_postgresql(engine) else ""
+    env = engines.archive_env(var_dir, engine, url)
     # The code under test is read at each phase's start: record it (others may commit meanwhile).
-    result: dict = {"size": size, "work_dir": str(work), "loadavg_start": os.getloadavg(), "git": {}}
+    result: dict = {"size": size, "engine": engine, "work_dir": str(work), "loadavg_start": os.getloadavg(), "git": {}}
     try:
         if reused:
             result["reused"] = str(work)  # the archive and import figures of an earlier run
@@ -105,53 +107,58 @@ def run_size(size: int, records: list[dict], opts: argparse.Namespace) -> dict:
                 previous = json.loads(earlier.read_text(encoding="utf-8"))
                 result["git"]["import"] = previous.get("git", {}).get("import", "")
                 result.update({k: previous[k] for k in ("generate_s", "import") if k in previous})
-            _log(f"{size}: reusing {work}")
+            _log(f"{size} {engine}: reusing {work}")
         else:
             data = work / f"scaled-{size}.jsonl"
             started = time.perf_counter()
             scale_corpus.write(data, records, size, opts.seed)
             result["generate_s"] = round(time.perf_counter() - started, 1)
-            _log(f"{size}: corpus in {data} ({data.stat().st_size / 2**20:.0f} MB); manage.py import_articles")
+            _log(f"{size} {engine}: corpus in {data} ({data.stat().st_size / 2**20:.0f} MB); manage.py import_articles")
+            if engines.on_postgresql(engine):
+                engines.fresh_database(database)
             result["git"]["import"] = _git_head()
-            result["import"] = import_archive(data, var_dir, timeout=opts.phase_timeout)
+            result["import"] = import_archive(data, var_dir, env, url, timeout=opts.phase_timeout)
             data.unlink()  # the archive holds it now
-            _log(f"{size}: imported {result['import']}")
-        _log(f"{size}: searching in process")
+            _log(f"{size} {engine}: imported {result['import']}")
+        _log(f"{size} {engine}: searching in process")
         result["git"]["search"] = _git_head()
         search_json = work / "search.json"
-        _phase(["search", "--out", str(search_json), "--repeat", str(opts.repeat)], var_dir, timeout=opts.phase_timeout)
+        _phase(["search", "--out", str(search_json), "--repeat", str(opts.repeat)], env, timeout=opts.phase_timeout)
         result["search"] = json.loads(search_json.read_text(encoding="utf-8"))
-        _log(f"{size}: HTTP and load")
+        _log(f"{size} {engine}: HTTP and load")
         result["git"]["http"] = _git_head()
         queries = query_mix(result["search"]["source_slug"])
-        result["http"] = run_http(var_dir, result["search"], queries, opts.http_repeat, opts.wrk_seconds)
-        _log(f"{size}: editors' pages")
-        result["admin"] = admin_pages.measure(var_dir, opts.http_repeat * 2)
+        result["http"] = run_http(var_dir, result["search"], queries, opts.http_repeat, opts.wrk_seconds, env=env)
+        _log(f"{size} {engine}: editors' pages")
+        result["admin"] = admin_pages.measure(var_dir, opts.http_repeat * 2, env=env)
         result["loadavg_end"] = os.getloadavg()
     except Exception as exc:  # report what finished
         result["error"] = f"{type(exc).__name__}: {exc}"
-        _log(f"{size}: FAILED {result['error']}")
+        _log(f"{size} {engine}: FAILED {result['error']}")
     finally:
         if opts.keep or reused:
             (work / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
         else:
             shutil.rmtree(work, ignore_errors=True)
+            if engines.on_postgresql(engine):
+                engines.drop_database(database)
     return result
 
 
-def _reusable(size: int, opts: argparse.Namespace) -> Path | None:
-    """The ``--reuse`` folder kept (``--keep``) by an earlier run of this size, if given."""
+def _reusable(size: int, engine: str, opts: argparse.Namespace) -> Path | None:
+    """The ``--reuse`` folder kept (``--keep``) by an earlier run of this size and engine, if given
+    (one on PostgreSQL with its database ``na_bench_<size>_<engine>`` still there)."""
     for folder in opts.reuse:
-        if folder.name.startswith(f"newsarchive-bench-{size}-") and (folder / "var").is_dir():
+        if folder.name.startswith(f"newsarchive-bench-{size}-{engine}-") and (folder / "var").is_dir():
             return folder
     return None
 
 
-def _manage(args: list[str], var_dir: Path, timeout: float) -> subprocess.CompletedProcess:
+def _manage(args: list[str], env: dict, timeout: float) -> subprocess.CompletedProcess:
     return subprocess.run(
         [PYTHON, str(REPO / "manage.py"), *args],
         cwd=REPO,
-        env=_archive_env(var_dir),
+        env=env,
         check=True,
         timeout=timeout,
         capture_output=True,
@@ -159,20 +166,31 @@ def _manage(args: list[str], var_dir: Path, timeout: float) -> subprocess.Comple
     )
 
 
-def import_archive(data: Path, var_dir: Path, timeout: float) -> dict:
+def import_archive(data: Path, var_dir: Path, env: dict, database: str, timeout: float) -> dict:
     """What a user runs: ``import_articles`` into a fresh archive (indexing alongside), timed from
-    start to its summary line; then the archive's size and ``check_index``."""
-    _manage(["migrate", "-v0"], var_dir, timeout)
-    _manage(["load_gazetteer"], var_dir, timeout)
+    start to its summary line; then the archive's size and ``check_index``. ``database``: the
+    PostgreSQL engine's database URL ("" for the embedded archive)."""
+    _manage(["migrate", "-v0"], env, timeout)
+    _manage(["load_gazetteer"], env, timeout)
     started = time.perf_counter()
-    done = _manage(["import_articles", str(data), "--index-alongside", "yes", "-v", "2"], var_dir, timeout)
+    done = _manage(["import_articles", str(data), "--index-alongside", "yes", "-v", "2"], env, timeout)
     seconds = time.perf_counter() - started
     lines = done.stdout.strip().splitlines()
     summary = next(line for line in lines if line.startswith("created "))
     cpu = re.search(r"CPU: import ([\d.]+) s(?:, indexing alongside ([\d.]+) s)?", done.stdout)
     started = time.perf_counter()
-    check = _manage(["check_index"], var_dir, timeout)
+    check = _manage(["check_index"], env, timeout)
     whoosh = var_dir / "whoosh"
+    if env.get("NEWSARCHIVE_SEARCH") == "postgres":
+        sizes = {"segments": "–", **engines.postgres_sizes(database)}
+    else:
+        sizes = {
+            "segments": len(list(whoosh.glob("*.seg"))),
+            "index_mb": round(_dir_mb(whoosh), 1),
+            "db_mb": engines.postgres_sizes(database)["db_mb"]
+            if database
+            else round(_dir_mb(var_dir) - _dir_mb(whoosh), 1),
+        }
     return {
         "created": int(re.match(r"created (\d+)", summary).group(1)),
         "failed": int(re.search(r"failed (\d+)", summary).group(1)),
@@ -182,9 +200,7 @@ def import_archive(data: Path, var_dir: Path, timeout: float) -> dict:
         "summary": summary,
         "check_index": check.stdout.strip().splitlines()[-1],
         "check_index_s": round(time.perf_counter() - started, 1),
-        "segments": len(list(whoosh.glob("*.seg"))),
-        "index_mb": round(_dir_mb(whoosh), 1),
-        "db_mb": round(_dir_mb(var_dir) - _dir_mb(whoosh), 1),
+        **sizes,
     }
 
 
@@ -202,7 +218,7 @@ def breakdown(records: list[dict], opts: argparse.Namespace) -> dict:
         _log(f"breakdown: {opts.breakdown_docs:,} articles")
         _phase(
             ["build", "--data", str(data), "--out", str(out), "--analyzer-docs", str(opts.analyzer_docs)],
-            work / "var",
+            engines.archive_env(work / "var"),
             timeout=opts.phase_timeout,
         )
         return {"git": _git_head(), **json.loads(out.read_text(encoding="utf-8"))}
@@ -213,157 +229,15 @@ def breakdown(records: list[dict], opts: argparse.Namespace) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
-# ---------------------------------------------------------------------------------------------
-# the table
-
-
-def _get(d: dict, *path, default="–"):
-    for key in path:
-        if not isinstance(d, dict) or key not in d:
-            return default
-        d = d[key]
-    return d
-
-
-def _mem(result: dict, key: str) -> str:
-    return "/".join(str(m.get(key)) for m in result["http"]["memory_after_load"])
-
-
-def _line(results: list[dict], label: str, fn) -> tuple[str, list[str]]:
-    values = []
-    for r in results:
-        try:
-            v = fn(r)
-        except (KeyError, TypeError, ZeroDivisionError, AttributeError):
-            v = "–"
-        values.append("–" if v is None else str(v))
-    return label, values
-
-
-def breakdown_rows(b: dict) -> list[tuple[str, list[str]]]:
-    """One column: the sample's import and indexing in one process each, and the analyzers."""
-
-    def line(label, fn):
-        return _line([b], label, fn)
-
-    return [
-        line("articles", lambda b: b["import"]["articles"]),
-        line("import wall s (articles/s)", lambda b: f"{b['import']['total_s']} ({b['import']['rate_per_s']}/s)"),
-        line("import CPU s (articles/s)", lambda b: f"{b['import']['cpu_s']} ({b['import']['cpu_rate_per_s']}/s)"),
-        line("  parse s", lambda b: b["import"]["parse_s"]),
-        line("  save to DB s", lambda b: b["import"]["save_db_s"]),
-        line("  link resolution s", lambda b: b["import"]["links_s"]),
-        line(
-            "  entity extraction s (articles/s)",
-            lambda b: f"{b['import']['entities_s']} ({b['import']['entities_rate']}/s)",
-        ),
-        line("index wall s (articles/s)", lambda b: f"{b['index']['total_s']} ({b['index']['rate_per_s']}/s)"),
-        line("index CPU s (articles/s)", lambda b: f"{b['index']['cpu_s']} ({b['index']['cpu_rate_per_s']}/s)"),
-        line("  add_document (analysis) s", lambda b: b["index"]["add_document_s"]),
-        line("  commit (segments) s", lambda b: b["index"]["commit_s"]),
-        line("  prepare + DB fetch s", lambda b: round(b["index"]["prepare_s"] + b["index"]["fetch_other_s"], 2)),
-        line(
-            "analyzer ratio, index [≤1.5]",
-            lambda b: f"{b['analyzer']['index_ratio']} ({b['analyzer']['docs']} docs)",
-        ),
-        line("analyzer ratio, analysis only", lambda b: b["analyzer"]["analysis_ratio"]),
-        line("error", lambda b: b.get("error", "")),
-    ]
-
-
-def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
-    def line(label, fn):
-        return _line(results, label, fn)
-
-    def per_s(r, seconds):
-        return round(r["import"]["created"] / seconds, 1)
-
-    out = [
-        line("articles imported (failed)", lambda r: f"{r['import']['created']} ({r['import']['failed']})"),
-        line(
-            "import_articles end to end wall s (articles/s) [≤900 @100k]",
-            lambda r: f"{r['import']['wall_s']} ({per_s(r, r['import']['wall_s'])}/s)",
-        ),
-        line("  CPU s: import process", lambda r: r["import"]["import_cpu_s"]),
-        line("  CPU s: indexing alongside", lambda r: r["import"]["index_cpu_s"]),
-        line(
-            "  segments / index MB / DB MB",
-            lambda r: "{segments} / {index_mb} / {db_mb}".format(**r["import"]),
-        ),
-        line("  check_index", lambda r: r["import"]["check_index"]),
-        line("search in-process median ms", lambda r: r["search"]["overall"]["median_ms"]),
-        line("search in-process p95 ms [≤100 @100k]", lambda r: r["search"]["overall"]["p95_ms"]),
-    ]
-    names = list(_get(results[0], "search", "queries", default={}) or {}) if results else []
-    for name in names:
-        out.append(
-            _line(
-                results,
-                f"  {name} first, p50/p95 ms (hits)",
-                lambda r, n=name: "{first_ms}, {median_ms}/{p95_ms} ({count})".format(
-                    **{"first_ms": "–", **r["search"]["queries"][n]}
-                ),
-            )
-        )
-    out += [
-        line(
-            "API search over HTTP p50/p95 ms",
-            lambda r: "{median_ms}/{p95_ms}".format(**r["http"]["api_search"]["overall"]),
-        ),
-        line(
-            "search page over HTTP p50/p95 ms",
-            lambda r: "{median_ms}/{p95_ms}".format(**r["http"]["page_search"]["overall"]),
-        ),
-    ]
-    for kind in ("home", "article", "search", "entity"):
-        out.append(
-            line(
-                f"load {kind}: req/s, p50/p95 ms, errors" + (" [p95≤300, 0 err]" if kind == "search" else ""),
-                lambda r, k=kind: "{rps}, {median_ms}/{p95_ms}, {non_2xx_3xx}+{socket_errors}".format(
-                    **r["http"]["load"][k]
-                ),
-            )
-        )
-    for name in admin_pages.pages({"article": 0, "source": 0}):
-        out.append(
-            line(
-                f"admin {name} over HTTP p50/p95 ms [p95≤300 @100k]",
-                lambda r, n=name: "{median_ms}/{p95_ms}".format(**r["admin"]["pages"][n]),
-            )
-        )
-    out += [
-        line(
-            "worker RSS MB after load [<300]",
-            lambda r: _mem(r, "vmrss_mb"),
-        ),
-        line("worker PSS MB after load", lambda r: _mem(r, "pss_mb")),
-        line("load average at start", lambda r: " ".join(f"{x:.1f}" for x in r["loadavg_start"])),
-        line("error", lambda r: r.get("error", "")),
-    ]
-    return out
-
-
-def format_table(results: list[dict]) -> str:
-    return _format(("", [f"{r['size']:,}" for r in results]), rows(results))
-
-
-def format_breakdown(b: dict) -> str:
-    return _format((f"where the time goes (one process each, {b.get('git', '')})", ["sample"]), breakdown_rows(b))
-
-
-def _format(header: tuple[str, list[str]], table: list[tuple[str, list[str]]]) -> str:
-    width = max(len(label) for label, _ in [header, *table])
-    n = len(header[1])
-    cols = [max(len(header[1][i]), *(len(values[i]) for _, values in table)) for i in range(n)]
-    lines = []
-    for label, values in [header, *table]:
-        lines.append(label.ljust(width) + "  " + "  ".join(v.rjust(cols[i]) for i, v in enumerate(values)))
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,50000,100000", help="comma-separated article counts")
+    parser.add_argument(
+        "--engines",
+        default="whoosh",
+        type=lambda v: [e for e in (x.strip() for x in v.split(",")) if e],
+        help=f"comma-separated search engines, each size on each ({', '.join(engines.ENGINES)})",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 articles, short load")
     parser.add_argument("--json", type=Path, help="write all results here")
     parser.add_argument("--corpus", type=Path, default=scale_corpus.DEFAULT_CORPUS)
@@ -388,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         "search, HTTP and load are measured again with the code as it is now",
     )
     opts = parser.parse_args(argv)
+    if set(opts.engines) - set(engines.ENGINES):
+        parser.error(f"--engines: choose from {', '.join(engines.ENGINES)}")
     if opts.quick:
         opts.sizes, opts.repeat, opts.http_repeat, opts.wrk_seconds = "2000", 5, 3, 5
         opts.analyzer_docs = opts.breakdown_docs = min(opts.breakdown_docs, 1000)
@@ -414,10 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     if sample:
         print(format_breakdown(sample), file=sys.stderr, flush=True)
     for size in sizes:
-        _log(f"size {size:,}")
-        results.append(run_size(size, records, opts))
-        save()
-        if size != sizes[-1]:
+        for engine in opts.engines:
+            _log(f"size {size:,}, engine {engine}")
+            results.append(run_size(size, engine, records, opts))
+            save()
             print(format_table(results), file=sys.stderr, flush=True)
     print(format_table(results), flush=True)
     if sample:

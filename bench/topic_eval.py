@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/topic_eval.py                                   # allwords, bm25or, stock
     .venv/bin/python bench/topic_eval.py --rankers allwords,bm25or,stock,app  # and the app's search
+    .venv/bin/python bench/topic_eval.py --rankers app --engines whoosh,postgres  # the app on each engine
     .venv/bin/python bench/topic_eval.py --no-search --runs DIR            # runs already in DIR
     .venv/bin/python bench/topic_eval.py --run new=path/to/new.as_written.run  # any TREC run too
 
@@ -146,11 +147,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{opts.qrels} does not exist yet: the judges fill bench/topics/judging/, then judging.py collect")
     topics = relevance.read_topics(opts.topics)
     if opts.no_search:
-        runs = {f"{r}.{s}": opts.runs / f"{r}.{s}.run" for r in opts.rankers for s in opts.spellings}
+        apps = [relevance.app_ranker(e) for e in opts.engines]
+        rankers = [n for r in opts.rankers for n in (apps if r == "app" else [r])]
+        runs = {f"{r}.{s}": opts.runs / f"{r}.{s}.run" for r in rankers for s in opts.spellings}
         runs = {name: path for name, path in runs.items() if path.exists()}
     else:
         runs = relevance.make_runs(
-            opts.rankers, opts.spellings, topics, opts.runs, opts.corpus, opts.work, opts.depth, opts.app_var
+            opts.rankers,
+            opts.spellings,
+            topics,
+            opts.runs,
+            opts.corpus,
+            opts.work,
+            opts.depth,
+            opts.app_var,
+            tuple(opts.engines),
+            opts.topics,
         )
     for extra in opts.run:
         name, _, path = extra.partition("=")
