@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -26,13 +25,8 @@ sys.path.insert(0, str(REPO / "bench"))
 import write_load
 from load import HOST, Gunicorn
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
-        reason="several app servers share a PostgreSQL database and its search engine",
-    ),
-]
+# Several app servers share a PostgreSQL database and its search engine: deselected on SQLite.
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 # A word in no demo article, added to every imported one: the API's count for it is the number of
 # imported articles the search engine holds.

@@ -27,7 +27,7 @@ from articles.search.postgres.writer import PostgresWriter, lock
 # As Whoosh orders them: ties (the same second) reversed with the sort, and undated articles as if
 # after every date (Whoosh's column default): first when newest first.
 _ORDER = {
-    "newest": "m.published DESC NULLS FIRST, m.article_id DESC",
+    "newest": "m.published DESC NULLS LAST, m.article_id DESC",  # undated last, as on Whoosh
     "oldest": "m.published ASC NULLS LAST, m.article_id",
 }
 
