@@ -223,3 +223,20 @@ def _distance(a: str, b: str) -> int:
         for j, y in enumerate(b, 1):
             previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
     return row[-1]
+
+
+def written_in(articles: Iterable, term: str, enough: int) -> list[str]:
+    """How ``term`` is written in ``articles`` (title, lead and body): up to about ``enough``
+    forms, from the paragraphs that likely hold it first. Each engine finds the articles."""
+    paragraphs = [p for a in articles for p in f"{a.title}\n{a.lead}\n{a.body}".splitlines()]
+    stem = term[: max(3, len(term) - 1)]  # مذاکرات is مذاکره: a restored ه or ت
+    likely = [p for p in paragraphs if stem in persian.glued(p)]
+    for chosen in (likely, paragraphs):
+        forms: list[str] = []
+        for paragraph in chosen:
+            forms += [token.text for token in persian.tokenize(paragraph) if token.term == term]
+            if len(forms) >= enough:
+                break
+        if forms:
+            return forms
+    return []

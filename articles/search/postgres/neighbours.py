@@ -19,7 +19,7 @@ from math import log2
 
 from django.db import connection
 
-import persian
+from articles.search import spelling
 from articles.search.engine import bm25
 from articles.search.postgres.documents import TEXT, analyze
 
@@ -170,15 +170,4 @@ def written_forms(term: str, articles: int = 3, enough: int = 8) -> list[str]:
         )
         pks = [pk for (pk,) in cursor.fetchall()]
     found = Article.objects.published().filter(pk__in=pks).order_by("pk").only("title", "lead", "body")
-    paragraphs = [p for a in found for p in f"{a.title}\n{a.lead}\n{a.body}".splitlines()]
-    stem = term[: max(3, len(term) - 1)]  # مذاکرات is مذاکره: a restored ه or ت
-    likely = [p for p in paragraphs if stem in persian.glued(p)]
-    for chosen in (likely, paragraphs):
-        forms: list[str] = []
-        for paragraph in chosen:
-            forms += [token.text for token in persian.tokenize(paragraph) if token.term == term]
-            if len(forms) >= enough:
-                break
-        if forms:
-            return forms
-    return []
+    return spelling.written_in(found, term, enough)

@@ -21,8 +21,7 @@ from whoosh.sorting import FieldFacet, TranslateFacet
 from whoosh.util.numeric import typecode_max
 from whoosh.util.times import long_to_datetime
 
-import persian
-from articles.search import engine
+from articles.search import engine, spelling
 from articles.search.whoosh import facets, fast_search
 from articles.search.whoosh.compile import DRAFT, TEXT, Compiled, compile_any, compile_search
 from articles.search.whoosh.postings import postings
@@ -196,18 +195,7 @@ class WhooshSearchEngine(engine.SearchEngine):
                     if len(pks) == articles:
                         break
         found = Article.objects.published().filter(pk__in=pks).only("title", "lead", "body")
-        paragraphs = [p for a in found for p in f"{a.title}\n{a.lead}\n{a.body}".splitlines()]
-        stem = term[: max(3, len(term) - 1)]  # مذاکرات is مذاکره: a restored ه or ت
-        likely = [p for p in paragraphs if stem in persian.glued(p)]
-        for chosen in (likely, paragraphs):
-            forms = []
-            for paragraph in chosen:
-                forms += [token.text for token in persian.tokenize(paragraph) if token.term == term]
-                if len(forms) >= enough:
-                    break
-            if forms:
-                return forms
-        return []
+        return spelling.written_in(found, term, enough)
 
     # -- the index ---------------------------------------------------------------------------
 
