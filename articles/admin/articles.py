@@ -72,6 +72,7 @@ class RelatedLinkInline(admin.StackedInline):
     extra = 0
     fields = [("position", "kind"), "title", "url", "to_article"]
     autocomplete_fields = ["to_article"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # an address typed without one
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("to_article")
@@ -167,7 +168,7 @@ class ArticleAdmin(VersionedHistoryAdmin):
     search_help_text = "همان جست‌وجوی خوانندگان: نیم‌فاصله، ی/ي و شکل جمع فرقی نمی‌کند. پیش‌نویس‌ها هم یافت می‌شوند."
     readonly_fields = ["external_id", "preview", "named", "fingerprint", "created_jalali", "updated_jalali"]
     autocomplete_fields = ["source", "categories", "tags"]
-    formfield_overrides = {models.DateTimeField: JALALI_DATETIME}
+    formfield_overrides = {models.DateTimeField: JALALI_DATETIME, models.URLField: {"assume_scheme": "https"}}
     inlines = [RelatedLinkInline]
     actions = ["publish", "unpublish", "change_source", "add_category", "reextract_entities", "resolve_links"]
     fieldsets = [
