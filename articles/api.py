@@ -21,7 +21,7 @@ def _article_summary(request: HttpRequest, article: Article) -> dict:
     return {
         "id": article.pk,
         "external_id": article.external_id,
-        "title": article.title,
+        "title": persian.display(article.title),  # as the pages show it, like the lead and body
         "url": request.build_absolute_uri(article.get_absolute_url()),
         "source": article.source.name if article.source else None,
         "published": article.published.isoformat() if article.published else None,
@@ -59,6 +59,9 @@ def search(request: HttpRequest) -> JsonResponse:
     if page.failed:  # the index is fine: this search hit a bug (logged), not an outage
         data["error"] = "search failed"
         return _json(data, status=500)
+    if page.count and params.page > page.num_pages:  # an empty page would read as "no more results"
+        data["error"] = f"no page {params.page}: the last is {page.num_pages}"
+        return _json(data, status=404)
     return _json(data)
 
 
@@ -81,7 +84,7 @@ def article(request: HttpRequest, pk: int) -> JsonResponse:
             "title_derived": obj.title_derived,
             "related": [
                 {
-                    "title": link.title,
+                    "title": persian.display(link.title),
                     "url": link.url or None,
                     "article_id": link.to_article_id if link.to_article and link.to_article.is_published else None,
                     "kind": link.kind,

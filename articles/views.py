@@ -15,6 +15,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
     QueryDict,
     StreamingHttpResponse,
 )
@@ -49,9 +50,25 @@ def _paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+def _off_page(request: HttpRequest, page) -> HttpResponseRedirect | None:
+    """A redirect to the page served when the asked ``page`` is not one (past the last, zero, not a
+    number): Django's ``get_page`` serves the last or the first page under the asked address, and
+    ``?page=999`` would then be one more address of the same page. The rest of the query is kept."""
+    asked = request.GET.get("page")
+    if asked is None or asked == str(page.number):
+        return None
+    kept = request.GET.copy()
+    kept.pop("page")
+    if page.number > 1:
+        kept["page"] = str(page.number)
+    return redirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
+
+
 def home(request: HttpRequest) -> HttpResponse:
     published = Article.objects.published()
     latest = _paginate(request, published.for_listing().newest_first())
+    if moved := _off_page(request, latest):
+        return moved
     # "This week" ends at the newest article: an archive of past years still has a week to show.
     newest = published.exclude(published=None).aggregate(Max("published"))["published__max"]
     week_entities = []
@@ -276,6 +293,8 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
         "days": [(key.rsplit("-", 1)[1], label, n) for key, label, n in days if n],
         "page_obj": _paginate(request, articles.for_listing().order_by("-published", "-id")),
     }
+    if moved := _off_page(request, context["page_obj"]):
+        return moved
     context.update(_neighbours(start, end, lambda j: (j.year, j.month)))
     return render(request, "articles/archive_month.html", context)
 
@@ -288,6 +307,8 @@ def archive_day(request: HttpRequest, year: int, month: int, day: int) -> HttpRe
         raise Http404("در این روز خبری در آرشیو نیست")
     if (canonical := reverse("articles:archive-day", args=[year, month, day])) != request.path:
         return _moved(request, canonical)
+    if moved := _off_page(request, page_obj):
+        return moved
     context = {
         "year": year,
         "month": month,
@@ -327,6 +348,8 @@ def _neighbours(start: dt.datetime, end: dt.datetime, period) -> dict:
 
 def _listing(request: HttpRequest, kind: str, subject, articles) -> HttpResponse:
     page = _paginate(request, articles.published().for_listing().newest_first())
+    if moved := _off_page(request, page):
+        return moved
     context = {"subject": subject, "page_obj": page, "feed": feed_url(kind, subject.slug)}
     return render(request, f"articles/{kind}_detail.html", context)
 
@@ -395,6 +418,8 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Counted on the index alone: the same rows as the listing (one article per mention).
     paginator.count = Mention.objects.for_entity(entity).published().count()
     page_obj = paginator.get_page(request.GET.get("page"))
+    if moved := _off_page(request, page_obj):
+        return moved
     # A much-named entity's timeline and company read tens of thousands of rows: kept until the
     # index changes (every edit of an article, its mentions or links changes it).
     summary = cached("entity-page", (entity.pk, CO_MENTION_SCOPE), lambda: _entity_summary(entity))

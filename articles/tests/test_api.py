@@ -29,6 +29,22 @@ def test_search_api_shape(client, seed):
     assert set(data["facets"]) == {"source", "categories", "entities"}
 
 
+def test_search_and_article_api_give_the_title_as_the_page_shows_it(client, seed):
+    Article.objects.filter(pk=seed.pk).update(title="واكنش روسيه به مذاكره دو هفته آينده")  # Arabic ك and ي
+    expected = "واکنش روسیه به مذاکره دو هفته آینده"
+    (result,) = client.get("/api/search/", {"q": "ریابکوف"}).json()["results"]
+    assert result["title"] == expected
+    assert client.get(f"/api/articles/{seed.pk}/").json()["title"] == expected
+    assert f"<h1>{expected}</h1>" in client.get(seed.get_absolute_url()).content.decode()  # as the page
+
+
+def test_search_api_past_the_last_page_is_a_404_that_names_the_last(client, seed):
+    response = client.get("/api/search/", {"q": "ریابکوف", "page": 2})
+    assert response.status_code == 404
+    assert response.json()["error"] == "no page 2: the last is 1" and response.json()["count"] == 1
+    assert client.get("/api/search/", {"q": "ریابکوف", "page": 1}).status_code == 200
+
+
 def test_search_api_caps_page_size_and_survives_nonsense(client, seed):
     data = client.get("/api/search/", {"q": "روسیه", "page_size": 100000, "page": "x"}).json()
     assert data["page_size"] == 100 and data["page"] == 1

@@ -110,3 +110,15 @@ def test_sitemap_index_pages_a_large_section(client, dated, monkeypatch):
     assert "sitemap-articles.xml?p=2" in index and "sitemap-articles.xml?p=3" in index
     assert "sitemap-articles.xml?p=4" not in index
     assert len(_urls(client, "articles")) == 2
+
+
+@pytest.mark.parametrize("asked", ["999", "0", "x"])
+def test_a_listing_page_that_is_not_one_redirects_to_the_page_served(client, dated, asked):
+    source = Source.objects.get(name="عصر ایران")
+    entity = Entity.objects.get(name="بورس تهران")
+    listings = ("/", "/archive/1399/02/", "/archive/1399/02/21/", source.get_absolute_url(), entity.get_absolute_url())
+    for path in listings:
+        response = client.get(path, {"page": asked, "from": "x"})
+        # One page each: page 1, whose address has no page number; the rest of the query stays.
+        assert response.status_code == 302 and response["Location"] == f"{path}?from=x", path
+        assert client.get(path, {"page": "1"}).status_code == 200
