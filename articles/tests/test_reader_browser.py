@@ -123,6 +123,8 @@ def test_on_a_phone_the_first_result_is_on_the_first_screen_and_facets_are_folde
     _goto(page, SEARCH)
     first = page.locator("ol.article-list li.article-item h2").first.bounding_box()
     assert first["y"] + first["height"] <= 844, first
+    boxes = page.locator("input[type=search]")  # the page's own form only: the header's is folded away
+    assert [boxes.nth(i).is_visible() for i in range(boxes.count())] == [False, True]
     facets = page.locator("aside.facets section.facet a").first
     assert not facets.is_visible()
     page.locator("details.facets-fold > summary").click()  # <details>: no script needed
@@ -147,6 +149,7 @@ def test_on_a_desktop_the_facets_stand_beside_the_results(tabs):
     assert aside["y"] < content["y"] + content["height"] and content["y"] < aside["y"] + aside["height"]
     assert page.locator("aside.facets section.facet a").first.is_visible()
     assert not page.locator("details.facets-fold > summary").is_visible()
+    assert page.locator("header.site-header form.search-box input[type=search]").is_visible()  # room for both
 
 
 # ---------- 3. the 404 page ----------
