@@ -95,6 +95,12 @@ class PostgresSearchEngine(engine.SearchEngine):
             dates = _published(_compiled(request, relaxed=True))
         return dates
 
+    def published_days(self, request: engine.SearchRequest) -> engine.PublishedDays:
+        found = _days(_compiled(request))
+        if not found.days and request.relaxes():
+            found = _days(_compiled(request, relaxed=True))
+        return found
+
     def similar(self, article, limit: int) -> list[int]:
         return neighbours.similar(article, limit)
 
@@ -228,17 +234,24 @@ def _facets(cursor, compiled: Compiled) -> dict[str, list[tuple[str, int]]]:
     """Values of the whole matching set: its sources, categories and entities, read live."""
     from articles.models import Article, Category, Entity, Mention, Source
 
-    categories = Article.categories.through._meta.db_table
+    categories, mentions = Article.categories.through._meta.db_table, Mention._meta.db_table
+    # Counted per id, then named: the groups are integers, and each name is joined once, not per
+    # mention (an entity facet of a common word counts ~15 mentions per match).
     cursor.execute(
         f"""
         WITH m AS MATERIALIZED (SELECT d.article_id, d.source_id FROM search_document d WHERE {compiled.sql()})
-        SELECT 'source', t.slug, count(*) FROM m JOIN {Source._meta.db_table} t ON t.id = m.source_id GROUP BY t.slug
+        SELECT 'source', t.slug, c.n FROM (SELECT source_id AS id, count(*) AS n FROM m GROUP BY source_id) c
+            JOIN {Source._meta.db_table} t ON t.id = c.id
         UNION ALL
-        SELECT 'categories', t.slug, count(*) FROM m JOIN {categories} r ON r.article_id = m.article_id
-            JOIN {Category._meta.db_table} t ON t.id = r.category_id GROUP BY t.slug
+        SELECT 'categories', t.slug, c.n FROM (
+            SELECT r.category_id AS id, count(*) AS n FROM m JOIN {categories} r ON r.article_id = m.article_id
+            GROUP BY r.category_id
+        ) c JOIN {Category._meta.db_table} t ON t.id = c.id
         UNION ALL
-        SELECT 'entities', t.slug, count(*) FROM m JOIN {Mention._meta.db_table} r ON r.article_id = m.article_id
-            JOIN {Entity._meta.db_table} t ON t.id = r.entity_id GROUP BY t.slug
+        SELECT 'entities', t.slug, c.n FROM (
+            SELECT r.entity_id AS id, count(*) AS n FROM m JOIN {mentions} r ON r.article_id = m.article_id
+            GROUP BY r.entity_id
+        ) c JOIN {Entity._meta.db_table} t ON t.id = c.id
         """,
         compiled.params,
     )
@@ -247,6 +260,27 @@ def _facets(cursor, compiled: Compiled) -> dict[str, list[tuple[str, int]]]:
         if slug:
             facets[name].append((slug, count))
     return facets
+
+
+def _days(compiled: Compiled) -> engine.PublishedDays:
+    """Counted per stored Tehran day in SQL, with the first and last time (the chart's span)."""
+    with planned() as cursor:
+        cursor.execute(
+            f"SELECT d.published_day, count(*), min(d.published), max(d.published) FROM search_document d"
+            f" WHERE {compiled.sql()} AND d.published >= %s GROUP BY d.published_day",
+            [*compiled.params, _EARLIEST],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return engine.PublishedDays()
+    return engine.PublishedDays(
+        {day: n for day, n, _, _ in rows},
+        naive_utc(min(first for _, _, first, _ in rows)),
+        naive_utc(max(last for _, _, _, last in rows)),
+    )
+
+
+_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)  # earlier dates are typos: not charted (as ``_published``)
 
 
 def _published(compiled: Compiled) -> list[dt.datetime]:

@@ -1,0 +1,40 @@
+"""The PostgreSQL engine's ``search_document`` keeps each article's Tehran day of publication.
+
+The attention chart counts matches per Tehran day: grouped where they are stored, a search that
+finds tens of thousands of articles sends a few hundred days, not every date. The day is
+computed in Python (``articles.search.postgres.writer.tehran_day``), with the time zone data the
+Whoosh engine's chart uses, never by PostgreSQL's. On SQLite this migration does nothing.
+"""
+
+from django.db import migrations
+
+BATCH = 5000
+
+
+def add(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from articles.search.postgres.writer import tehran_day
+
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE search_document ADD COLUMN published_day date")
+        cursor.execute("SELECT article_id, published FROM search_document WHERE published IS NOT NULL")
+        rows = cursor.fetchall()
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            cursor.execute(
+                "UPDATE search_document d SET published_day = c.day"
+                " FROM unnest(%s::bigint[], %s::date[]) AS c(article_id, day) WHERE d.article_id = c.article_id",
+                [[pk for pk, _ in batch], [tehran_day(published) for _, published in batch]],
+            )
+
+
+def drop(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE search_document DROP COLUMN IF EXISTS published_day")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("articles", "0010_editors_desk")]
+
+    operations = [migrations.RunPython(add, drop, elidable=False)]
