@@ -173,6 +173,15 @@ class SearchEngine(ABC):
         """Load what the first search would load, before the web server forks its workers."""
         return None
 
+    def recall(self, key: tuple):
+        """A value ``keep`` stored under ``key`` (which ends with ``version()``) by any process, or
+        None: an engine whose index every worker reaches shares what one worker computed."""
+        return None
+
+    def keep(self, key: tuple, value) -> None:
+        """Share ``value`` with every process until the index changes (nothing by default)."""
+        return None
+
     def index(self, articles: Iterable[Article]) -> int:
         with self.writing() as writer:
             return writer.update(articles)

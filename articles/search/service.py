@@ -158,12 +158,12 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         # Facet counts visit every match: kept per matching set until the index changes, so the
         # next page, another sort or the same search by another reader costs only the hits.
         key = _cache_key("facets", request.key())
-        counts = _engine_cache.get(key) if with_facets else None
+        counts = _recall(key) if with_facets else None
         asked = replace(request, facets=with_facets and counts is None)
         result = engine.search(asked)
         if asked.facets:
             counts = {**result.facets, **_chosen_facets(engine, request, params)}
-            _engine_cache.put(key, counts)
+            _keep(key, counts)
         page.request, page.count, page.relaxed = request, result.count, result.relaxed
         page.facets = _facets(counts) if with_facets else {}
     except Exception:  # a broken or missing index must not take the page down
@@ -222,7 +222,8 @@ class _LRU:
 
 
 # Per process, until the index changes: facet counts and the attention chart per engine query,
-# did-you-mean corrections per word list, and what ``cached()`` keeps for pages.
+# did-you-mean corrections per word list, and what ``cached()`` keeps for pages. A miss asks the
+# engine next (``recall``): the PostgreSQL engine shares them between workers and machines.
 _engine_cache = _LRU(512)
 
 
@@ -234,11 +235,26 @@ def cached(name: str, key, compute):
     except Exception:  # no readable index, no version to key on: computed, not kept
         log.warning("search index unreadable; %s computed without the cache", name, exc_info=True)
         return compute()
-    value = _engine_cache.get(full_key)
+    value = _recall(full_key)
     if value is None:
         value = compute()
-        _engine_cache.put(full_key, value)
+        _keep(full_key, value)
     return value
+
+
+def _recall(full_key: tuple):
+    """Kept by this process, or else by another worker (engines that share: ``SearchEngine.recall``)."""
+    value = _engine_cache.get(full_key)
+    if value is None:
+        value = get_engine().recall(full_key)
+        if value is not None:
+            _engine_cache.put(full_key, value)
+    return value
+
+
+def _keep(full_key: tuple, value) -> None:
+    _engine_cache.put(full_key, value)
+    get_engine().keep(full_key, value)
 
 
 def _cache_key(name: str, key) -> tuple:

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from articles.jalali import naive_utc
 from articles.search import engine
-from articles.search.postgres import neighbours
+from articles.search.postgres import neighbours, shared
 from articles.search.postgres.compile import COLUMNS, Compiled, compile_any, compile_search, field_of, key, tsquery
 from articles.search.postgres.documents import TEXT, TITLE
 from articles.search.postgres.writer import PostgresWriter, lock
@@ -123,6 +123,13 @@ class PostgresSearchEngine(engine.SearchEngine):
             cursor.execute("SELECT version FROM search_totals WHERE id = 1")
             return ("postgres", cursor.fetchone()[0])
 
+    def recall(self, key: tuple):
+        return shared.recall(key, key[-1][1]) if _ours(key) else None
+
+    def keep(self, key: tuple, value) -> None:
+        if _ours(key):
+            shared.keep(key, value, key[-1][1])
+
     def indexed_versions(self) -> dict[int, dt.datetime | None]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT article_id, updated FROM search_document")
@@ -138,6 +145,11 @@ class PostgresSearchEngine(engine.SearchEngine):
             lock(cursor)
             cursor.execute("TRUNCATE search_document, search_posting, search_term")
             cursor.execute("UPDATE search_totals SET documents = 0, text_length = 0, title_length = 0 WHERE id = 1")
+
+
+def _ours(key: tuple) -> bool:
+    """A key ending with this engine's ``version()``."""
+    return bool(key) and isinstance(key[-1], tuple) and key[-1][:1] == ("postgres",)
 
 
 @contextmanager

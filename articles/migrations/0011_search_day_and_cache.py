@@ -1,4 +1,5 @@
-"""The PostgreSQL engine's ``search_document`` keeps each article's Tehran day of publication.
+"""The PostgreSQL engine's ``search_document`` keeps each article's Tehran day of publication, and
+``search_cache`` keeps what one worker computed for a search for every other (``postgres.shared``).
 
 The attention chart counts matches per Tehran day: grouped where they are stored, a search that
 finds tens of thousands of articles sends a few hundred days, not every date. The day is
@@ -9,6 +10,14 @@ Whoosh engine's chart uses, never by PostgreSQL's. On SQLite this migration does
 from django.db import migrations
 
 BATCH = 5000
+CACHE = """
+CREATE UNLOGGED TABLE search_cache (
+    key varchar(40) PRIMARY KEY,  -- sha1 of the key's repr
+    version bigint NOT NULL,      -- search_totals.version when it was computed
+    value bytea NOT NULL          -- pickled
+);
+CREATE INDEX search_cache_version ON search_cache (version);
+"""
 
 
 def add(apps, schema_editor) -> None:
@@ -16,6 +25,7 @@ def add(apps, schema_editor) -> None:
         return
     from articles.search.postgres.writer import tehran_day
 
+    schema_editor.execute(CACHE)
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("ALTER TABLE search_document ADD COLUMN published_day date")
         cursor.execute("SELECT article_id, published FROM search_document WHERE published IS NOT NULL")
@@ -31,6 +41,7 @@ def add(apps, schema_editor) -> None:
 
 def drop(apps, schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP TABLE IF EXISTS search_cache")
         schema_editor.execute("ALTER TABLE search_document DROP COLUMN IF EXISTS published_day")
 
 
