@@ -112,6 +112,9 @@ class SearchEngine(ABC):
     # True: the index lives in the archive's database and changes inside the transaction that
     # changes the article (``indexing.schedule``); False: it follows on commit.
     transactional: bool = False
+    # The search service keeps this many top hits per search until the index changes, and cuts
+    # the first pages from them (0: every page asked of the engine).
+    result_window: int = 0
 
     @abstractmethod
     def search(self, request: SearchRequest) -> SearchResult:

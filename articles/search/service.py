@@ -23,7 +23,7 @@ from django.conf import settings
 from articles import jalali
 from articles.models import Article, Category, Entity, Source
 from articles.search import highlight, query, spelling
-from articles.search.engine import FACET_FILTERS, Filters, PublishedDays, SearchRequest, get_engine
+from articles.search.engine import FACET_FILTERS, Filters, PublishedDays, SearchRequest, SearchResult, get_engine
 from articles.search.params import FACET_PARAMS, FILTER_NAMES, MAX_PAGE_SIZE, SORTS, SearchParams  # noqa: F401  (re-exported)
 from persian.text import match_key
 
@@ -160,7 +160,7 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         key = _cache_key("facets", request.key())
         counts = _recall(key) if with_facets else None
         asked = replace(request, facets=with_facets and counts is None)
-        result = engine.search(asked)
+        result = _ranked(engine, asked)
         if asked.facets:
             counts = {**result.facets, **_chosen_facets(engine, request, params)}
             _keep(key, counts)
@@ -186,6 +186,22 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
             continue  # deleted or unpublished since it was indexed
         page.hits.append(Hit(article, score, terms))
     return page
+
+
+def _ranked(engine, request: SearchRequest) -> SearchResult:
+    """The engine's page of hits; on an engine with a ``result_window``, the first pages are cut
+    from its top hits, kept until the index changes (a search ranks every match to find them)."""
+    window = engine.result_window
+    if request.offset + request.limit > window:
+        return engine.search(request)
+    key = _cache_key("hits", (request.key(), request.sort))
+    kept = None if request.facets else _recall(key)
+    if kept is None:
+        found = engine.search(replace(request, offset=0, limit=window))
+        kept = (found.hits, found.count, found.relaxed, found.facets)
+        _keep(key, (*kept[:3], {}))
+    hits, count, relaxed, facets = kept
+    return SearchResult(hits[request.offset : request.offset + request.limit], count, facets, relaxed)
 
 
 def _chosen_facets(engine, request: SearchRequest, params: SearchParams) -> dict[str, list[tuple[str, int]]]:

@@ -82,3 +82,25 @@ def test_a_missing_table_is_a_miss_and_the_page_still_renders():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("ALTER TABLE search_cache_away RENAME TO search_cache")
+
+
+def test_pages_are_cut_from_the_kept_top_hits_in_the_engines_order():
+    isna = Source.objects.create(name="ایسنا", slug="isna")
+    for day, title in enumerate(["قیمت نفت", "بازار نفت", "نفت و گاز", "صادرات نفت"], start=3):
+        make(title, isna, day)
+    engine = get_engine()
+    whole = [pk for pk, _ in engine.search(request_of(SearchParams(q="نفت", sort="newest"))).hits]
+    assert len(whole) == 4
+    for number in (1, 2, 3, 4):
+        service._engine_cache = service._LRU(512)
+        with CaptureQueriesContext(connection) as captured:
+            page = service.run_search(SearchParams(q="نفت", sort="newest", page=number, page_size=1))
+        ranked = sum("ORDER BY" in query["sql"] and "LIMIT" in query["sql"] for query in captured.captured_queries)
+        assert [hit.article.pk for hit in page.hits] == whole[number - 1 : number]
+        assert page.count == 4 and ranked == (1 if number == 1 else 0)  # one ranking, by the first worker
+
+
+def request_of(params: SearchParams):
+    from articles.search import query
+
+    return service._request(params, query.parse(params.q), offset=0, limit=10)

@@ -44,6 +44,9 @@ def lucene_idf(n: int, df: int) -> float:
 
 class PostgresSearchEngine(engine.SearchEngine):
     transactional = True
+    # Every match is scored in SQL to rank a page (a common word: most of the archive), and every
+    # worker shares the kept hits (``search_cache``): the first five pages of 20 come from one query.
+    result_window = 100
 
     def __init__(self) -> None:
         if connection.vendor != "postgresql":
@@ -277,9 +280,12 @@ def _facets(cursor, compiled: Compiled) -> dict[str, list[tuple[str, int]]]:
 def _days(compiled: Compiled) -> engine.PublishedDays:
     """Counted per stored Tehran day in SQL, with the first and last time (the chart's span)."""
     with planned() as cursor:
+        # Materialized: inlined, ``published >= 1900`` let the planner take every row from the date
+        # index and match each one's vector (130 ms at 10,000 articles; the GIN index alone: 10 ms).
         cursor.execute(
-            f"SELECT d.published_day, count(*), min(d.published), max(d.published) FROM search_document d"
-            f" WHERE {compiled.sql()} AND d.published >= %s GROUP BY d.published_day",
+            f"WITH m AS MATERIALIZED (SELECT d.published, d.published_day FROM search_document d"
+            f" WHERE {compiled.sql()}) SELECT published_day, count(*), min(published), max(published)"
+            " FROM m WHERE published >= %s GROUP BY published_day",
             [*compiled.params, _EARLIEST],
         )
         rows = cursor.fetchall()
@@ -297,9 +303,11 @@ _EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)  # earlier dates are typos: n
 
 def _published(compiled: Compiled) -> list[dt.datetime]:
     with planned() as cursor:
-        # Unordered: ordered by id, the planner walked the primary key and matched every row's vector.
+        # Unordered: ordered by id, the planner walked the primary key and matched every row's vector;
+        # materialized: inlined, it took every dated row from the date index and matched its vector.
         cursor.execute(
-            f"SELECT d.published FROM search_document d WHERE {compiled.sql()} AND d.published IS NOT NULL",
+            f"WITH m AS MATERIALIZED (SELECT d.published FROM search_document d WHERE {compiled.sql()})"
+            " SELECT published FROM m WHERE published IS NOT NULL",
             compiled.params,
         )
         return sorted(naive_utc(value) for (value,) in cursor.fetchall() if value.year >= 1900)
