@@ -49,12 +49,24 @@ class Hit:
     @cached_property
     def snippet(self) -> str:
         """For pages: readable Persian (half-spaces restored), query words marked."""
-        return highlight.snippet(self.text, self.terms, readable=True)
+        return self._snippet(readable=True)
 
     @cached_property
     def raw_snippet(self) -> str:
         """For the API: the stored text as written, query words marked."""
-        return highlight.snippet(self.text, self.terms)
+        return self._snippet(readable=False)
+
+    def _snippet(self, readable: bool) -> str:
+        """Analyzing the text for the query's words is most of a search page's time: the same
+        text and words give the same snippet, kept per process (keyed by the text itself, so an
+        edit, however saved, is a new key)."""
+        text = self.text
+        key = (self.article.pk, len(text), hash(text), frozenset(self.terms), readable)
+        found = _snippets.get(key)
+        if found is None:
+            found = highlight.snippet(text, self.terms, readable=readable)
+            _snippets.put(key, found)
+        return found
 
 
 @dataclass
@@ -241,6 +253,7 @@ class _LRU:
 # did-you-mean corrections per word list, and what ``cached()`` keeps for pages. A miss asks the
 # engine next (``recall``): the PostgreSQL engine shares them between workers and machines.
 _engine_cache = _LRU(512)
+_snippets = _LRU(4096)  # a few MB: a hit's snippet per text and query words
 
 
 def cached(name: str, key, compute):
