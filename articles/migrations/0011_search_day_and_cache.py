@@ -1,5 +1,6 @@
 """The PostgreSQL engine's ``search_document`` keeps each article's Tehran day of publication, and
-``search_cache`` keeps what one worker computed for a search for every other (``postgres.shared``).
+``search_cache`` keeps what one worker computed for a search for every other (``postgres.shared``);
+an index of the drafts.
 
 The attention chart counts matches per Tehran day: grouped where they are stored, a search that
 finds tens of thousands of articles sends a few hundred days, not every date. The day is
@@ -17,6 +18,9 @@ CREATE UNLOGGED TABLE search_cache (
     value bytea NOT NULL          -- pickled
 );
 CREATE INDEX search_cache_version ON search_cache (version);
+-- Did-you-mean counts the drafts (a common word's df less them is its published count): read from
+-- this index, not by a scan of every row (20 ms at 10,000 articles on a busy machine).
+CREATE INDEX search_document_drafts ON search_document (article_id) WHERE status = 'draft';
 """
 
 
@@ -42,6 +46,7 @@ def add(apps, schema_editor) -> None:
 def drop(apps, schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP TABLE IF EXISTS search_cache")
+        schema_editor.execute("DROP INDEX IF EXISTS search_document_drafts")
         schema_editor.execute("ALTER TABLE search_document DROP COLUMN IF EXISTS published_day")
 
 
