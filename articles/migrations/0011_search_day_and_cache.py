@@ -13,11 +13,11 @@ from django.db import migrations
 BATCH = 5000
 CACHE = """
 CREATE UNLOGGED TABLE search_cache (
-    key varchar(40) PRIMARY KEY,  -- sha1 of the key's repr
+    slot integer PRIMARY KEY,     -- of a bounded number: a write replaces the slot's value
+    key varchar(40) NOT NULL,     -- sha1 of the key's repr
     version bigint NOT NULL,      -- search_totals.version when it was computed
     value bytea NOT NULL          -- pickled
 );
-CREATE INDEX search_cache_version ON search_cache (version);
 -- Did-you-mean counts the drafts (a common word's df less them is its published count): read from
 -- this index, not by a scan of every row (20 ms at 10,000 articles on a busy machine).
 CREATE INDEX search_document_drafts ON search_document (article_id) WHERE status = 'draft';
