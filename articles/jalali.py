@@ -141,6 +141,11 @@ def daily_counts(datetimes: list[dt.datetime]) -> list[tuple[str, str, int]]:
     for value in datetimes:
         day = value.astimezone(TEHRAN).date()
         counts[day] = counts.get(day, 0) + 1
+    return daily_counts_by_day(counts)
+
+
+def daily_counts_by_day(counts: dict[dt.date, int]) -> list[tuple[str, str, int]]:
+    """``daily_counts`` from counts per Tehran day (as a database can group them)."""
     if not counts:
         return []
     day, last, series = min(counts), max(counts), []

@@ -9,7 +9,7 @@ database reads timed apart), and compares our analyzer with Whoosh's ``StemmingA
 indexes of the same texts: where the time goes, and the analyzer's cost.
 
 Then for each size and each engine of ``--engines`` (``whoosh``, the default; ``postgres``: the
-archive and its index in a fresh PostgreSQL database ``na_bench_<size>_<engine>``; and
+archive and its index in a fresh PostgreSQL database ``na_bench_<size>_<engine>`` (``--database-prefix``); and
 ``whoosh-postgres``: the rows there, the index a Whoosh folder; see ``bench/engines.py``), in a
 fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never touched), side by side in one table:
 
@@ -94,7 +94,7 @@ def run_size(size: int, engine: str, records: list[dict], opts: argparse.Namespa
     reused = _reusable(size, engine, opts)
     work = reused or Path(tempfile.mkdtemp(prefix=f"newsarchive-bench-{size}-{engine}-", dir=opts.tmp))
     var_dir = work / "var"
-    database = f"na_bench_{size}_{engine.replace('-', '_')}"
+    database = f"{opts.database_prefix}_{size}_{engine.replace('-', '_')}"
     url = engines.database_url(database) if engines.on_postgresql(engine) else ""
     env = engines.archive_env(var_dir, engine, url)
     # The code under test is read at each phase's start: record it (others may commit meanwhile).
@@ -147,7 +147,7 @@ def run_size(size: int, engine: str, records: list[dict], opts: argparse.Namespa
 
 def _reusable(size: int, engine: str, opts: argparse.Namespace) -> Path | None:
     """The ``--reuse`` folder kept (``--keep``) by an earlier run of this size and engine, if given
-    (one on PostgreSQL with its database ``na_bench_<size>_<engine>`` still there)."""
+    (one on PostgreSQL with its database ``<prefix>_<size>_<engine>`` still there)."""
     for folder in opts.reuse:
         if folder.name.startswith(f"newsarchive-bench-{size}-{engine}-") and (folder / "var").is_dir():
             return folder
@@ -248,6 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--analyzer-docs", type=int, default=5000, help="documents for the analyzer comparison")
     parser.add_argument("--phase-timeout", type=float, default=4 * 3600, help="seconds before a phase is abandoned")
     parser.add_argument("--tmp", help="parent folder for the scratch folders (default: the system's)")
+    parser.add_argument(
+        "--database-prefix",
+        default="na_bench",
+        help="PostgreSQL databases are named <prefix>_<size>_<engine>: two runs at once need two prefixes",
+    )
     parser.add_argument("--keep", action="store_true", help="keep each size's scratch folder (database, index)")
     parser.add_argument(
         "--breakdown-docs", type=int, default=5000, help="articles in the sample that shows where the time goes"

@@ -99,10 +99,22 @@ class IndexWriter(ABC):
         return None
 
 
+@dataclass
+class PublishedDays:
+    """Matching articles per Tehran day, and the first and last publication time (naive UTC)."""
+
+    days: dict[dt.date, int] = field(default_factory=dict)
+    first: dt.datetime | None = None
+    last: dt.datetime | None = None
+
+
 class SearchEngine(ABC):
     # True: the index lives in the archive's database and changes inside the transaction that
     # changes the article (``indexing.schedule``); False: it follows on commit.
     transactional: bool = False
+    # The search service keeps this many top hits per search until the index changes, and cuts
+    # the first pages from them (0: every page asked of the engine).
+    result_window: int = 0
 
     @abstractmethod
     def search(self, request: SearchRequest) -> SearchResult:
@@ -111,6 +123,18 @@ class SearchEngine(ABC):
     @abstractmethod
     def published_dates(self, request: SearchRequest) -> list[dt.datetime]:
         """The publication time (naive UTC) of every article the request matches (the attention chart)."""
+
+    def published_days(self, request: SearchRequest) -> PublishedDays:
+        """The same dates counted per Tehran day (the chart needs no more): an engine that can
+        group them where they are stored need not send every date."""
+        from articles.jalali import TEHRAN, aware_utc
+
+        dates = self.published_dates(request)
+        days: dict[dt.date, int] = {}
+        for value in dates:
+            day = aware_utc(value).astimezone(TEHRAN).date()
+            days[day] = days.get(day, 0) + 1
+        return PublishedDays(days, min(dates, default=None), max(dates, default=None))
 
     @abstractmethod
     def similar(self, article: Article, limit: int) -> list[int]:
@@ -150,6 +174,15 @@ class SearchEngine(ABC):
 
     def warm(self) -> None:
         """Load what the first search would load, before the web server forks its workers."""
+        return None
+
+    def recall(self, key: tuple):
+        """A value ``keep`` stored under ``key`` (which ends with ``version()``) by any process, or
+        None: an engine whose index every worker reaches shares what one worker computed."""
+        return None
+
+    def keep(self, key: tuple, value) -> None:
+        """Share ``value`` with every process until the index changes (nothing by default)."""
         return None
 
     def index(self, articles: Iterable[Article]) -> int:

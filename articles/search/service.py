@@ -23,7 +23,7 @@ from django.conf import settings
 from articles import jalali
 from articles.models import Article, Category, Entity, Source
 from articles.search import highlight, query, spelling
-from articles.search.engine import FACET_FILTERS, Filters, SearchRequest, get_engine
+from articles.search.engine import FACET_FILTERS, Filters, PublishedDays, SearchRequest, SearchResult, get_engine
 from articles.search.params import FACET_PARAMS, FILTER_NAMES, MAX_PAGE_SIZE, SORTS, SearchParams  # noqa: F401  (re-exported)
 from persian.text import match_key
 
@@ -49,12 +49,24 @@ class Hit:
     @cached_property
     def snippet(self) -> str:
         """For pages: readable Persian (half-spaces restored), query words marked."""
-        return highlight.snippet(self.text, self.terms, readable=True)
+        return self._snippet(readable=True)
 
     @cached_property
     def raw_snippet(self) -> str:
         """For the API: the stored text as written, query words marked."""
-        return highlight.snippet(self.text, self.terms)
+        return self._snippet(readable=False)
+
+    def _snippet(self, readable: bool) -> str:
+        """Analyzing the text for the query's words is most of a search page's time: the same
+        text and words give the same snippet, kept per process (keyed by the text itself, so an
+        edit, however saved, is a new key)."""
+        text = self.text
+        key = (self.article.pk, len(text), hash(text), frozenset(self.terms), readable)
+        found = _snippets.get(key)
+        if found is None:
+            found = highlight.snippet(text, self.terms, readable=readable)
+            _snippets.put(key, found)
+        return found
 
 
 @dataclass
@@ -158,12 +170,12 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
         # Facet counts visit every match: kept per matching set until the index changes, so the
         # next page, another sort or the same search by another reader costs only the hits.
         key = _cache_key("facets", request.key())
-        counts = _engine_cache.get(key) if with_facets else None
+        counts = _recall(key) if with_facets else None
         asked = replace(request, facets=with_facets and counts is None)
-        result = engine.search(asked)
+        result = _ranked(engine, asked)
         if asked.facets:
             counts = {**result.facets, **_chosen_facets(engine, request, params)}
-            _engine_cache.put(key, counts)
+            _keep(key, counts)
         page.request, page.count, page.relaxed = request, result.count, result.relaxed
         page.facets = _facets(counts) if with_facets else {}
     except Exception:  # a broken or missing index must not take the page down
@@ -186,6 +198,22 @@ def run_search(params: SearchParams, with_facets: bool = True) -> SearchPage:
             continue  # deleted or unpublished since it was indexed
         page.hits.append(Hit(article, score, terms))
     return page
+
+
+def _ranked(engine, request: SearchRequest) -> SearchResult:
+    """The engine's page of hits; on an engine with a ``result_window``, the first pages are cut
+    from its top hits, kept until the index changes (a search ranks every match to find them)."""
+    window = engine.result_window
+    if request.offset + request.limit > window:
+        return engine.search(request)
+    key = _cache_key("hits", (request.key(), request.sort))
+    kept = None if request.facets else _recall(key)
+    if kept is None:
+        found = engine.search(replace(request, offset=0, limit=window))
+        kept = (found.hits, found.count, found.relaxed, found.facets)
+        _keep(key, (*kept[:3], {}))
+    hits, count, relaxed, facets = kept
+    return SearchResult(hits[request.offset : request.offset + request.limit], count, facets, relaxed)
 
 
 def _chosen_facets(engine, request: SearchRequest, params: SearchParams) -> dict[str, list[tuple[str, int]]]:
@@ -222,8 +250,10 @@ class _LRU:
 
 
 # Per process, until the index changes: facet counts and the attention chart per engine query,
-# did-you-mean corrections per word list, and what ``cached()`` keeps for pages.
+# did-you-mean corrections per word list, and what ``cached()`` keeps for pages. A miss asks the
+# engine next (``recall``): the PostgreSQL engine shares them between workers and machines.
 _engine_cache = _LRU(512)
+_snippets = _LRU(4096)  # a few MB: a hit's snippet per text and query words
 
 
 def cached(name: str, key, compute):
@@ -234,11 +264,26 @@ def cached(name: str, key, compute):
     except Exception:  # no readable index, no version to key on: computed, not kept
         log.warning("search index unreadable; %s computed without the cache", name, exc_info=True)
         return compute()
-    value = _engine_cache.get(full_key)
+    value = _recall(full_key)
     if value is None:
         value = compute()
-        _engine_cache.put(full_key, value)
+        _keep(full_key, value)
     return value
+
+
+def _recall(full_key: tuple):
+    """Kept by this process, or else by another worker (engines that share: ``SearchEngine.recall``)."""
+    value = _engine_cache.get(full_key)
+    if value is None:
+        value = get_engine().recall(full_key)
+        if value is not None:
+            _engine_cache.put(full_key, value)
+    return value
+
+
+def _keep(full_key: tuple, value) -> None:
+    _engine_cache.put(full_key, value)
+    get_engine().keep(full_key, value)
 
 
 def _cache_key(name: str, key) -> tuple:
@@ -260,7 +305,7 @@ def attention(params: SearchParams, page: SearchPage | None = None) -> list[tupl
         series = cached(
             "attention",
             request.key(),
-            lambda: _attention_series([jalali.aware_utc(d) for d in get_engine().published_dates(request)]),
+            lambda: _attention_series(get_engine().published_days(request)),
         )
     except Exception:
         log.exception("attention chart failed for %r", params)
@@ -268,10 +313,10 @@ def attention(params: SearchParams, page: SearchPage | None = None) -> list[tupl
     return series
 
 
-def _attention_series(dates: list[dt.datetime]) -> list[tuple[str, str, int]]:
-    if dates and max(dates) - min(dates) <= dt.timedelta(days=62):
-        return jalali.daily_counts(dates)
-    return jalali.monthly_counts(dates)
+def _attention_series(found: PublishedDays) -> list[tuple[str, str, int]]:
+    if found.days and found.last - found.first <= dt.timedelta(days=62):
+        return jalali.daily_counts_by_day(found.days)
+    return jalali.monthly_counts_by_day(found.days)
 
 
 def ranked_hits(params: SearchParams, limit: int) -> tuple[int, list[tuple[int, float]]]:

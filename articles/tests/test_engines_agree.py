@@ -147,6 +147,7 @@ def test_both_engines_find_the_same_articles(engines, values, name, match):
     assert got.relaxed == expected.relaxed
     assert _facets(got) == _facets(expected)
     assert sorted(postgres.published_dates(request)) == sorted(whoosh.published_dates(request))
+    assert postgres.published_days(request) == whoosh.published_days(request)  # grouped in SQL
 
     if request.sort != "relevance":
         assert _dated(got.hits) == _dated(expected.hits)

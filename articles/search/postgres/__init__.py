@@ -10,4 +10,5 @@ from a postings table. Index rows change in the transaction that changes the art
 - ``writer``: index rows, term statistics and totals, updated together
 - ``engine``: ``PostgresSearchEngine``, what the app calls
 - ``neighbours``: more like this and did-you-mean's reads
+- ``shared``: what one worker computed for a search (facets, chart, top hits), for every worker
 """

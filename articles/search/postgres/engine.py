@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from articles.jalali import naive_utc
 from articles.search import engine
-from articles.search.postgres import neighbours
+from articles.search.postgres import neighbours, shared
 from articles.search.postgres.compile import COLUMNS, Compiled, compile_any, compile_search, field_of, key, tsquery
 from articles.search.postgres.documents import TEXT, TITLE
 from articles.search.postgres.writer import PostgresWriter, lock
@@ -44,6 +44,9 @@ def lucene_idf(n: int, df: int) -> float:
 
 class PostgresSearchEngine(engine.SearchEngine):
     transactional = True
+    # Every match is scored in SQL to rank a page (a common word: most of the archive), and every
+    # worker shares the kept hits (``search_cache``): the first five pages of 20 come from one query.
+    result_window = 100
 
     def __init__(self) -> None:
         if connection.vendor != "postgresql":
@@ -95,6 +98,12 @@ class PostgresSearchEngine(engine.SearchEngine):
             dates = _published(_compiled(request, relaxed=True))
         return dates
 
+    def published_days(self, request: engine.SearchRequest) -> engine.PublishedDays:
+        found = _days(_compiled(request))
+        if not found.days and request.relaxes():
+            found = _days(_compiled(request, relaxed=True))
+        return found
+
     def similar(self, article, limit: int) -> list[int]:
         return neighbours.similar(article, limit)
 
@@ -117,6 +126,13 @@ class PostgresSearchEngine(engine.SearchEngine):
             cursor.execute("SELECT version FROM search_totals WHERE id = 1")
             return ("postgres", cursor.fetchone()[0])
 
+    def recall(self, key: tuple):
+        return shared.recall(key, key[-1][1]) if _ours(key) else None
+
+    def keep(self, key: tuple, value) -> None:
+        if _ours(key):
+            shared.keep(key, value, key[-1][1])
+
     def indexed_versions(self) -> dict[int, dt.datetime | None]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT article_id, updated FROM search_document")
@@ -132,6 +148,11 @@ class PostgresSearchEngine(engine.SearchEngine):
             lock(cursor)
             cursor.execute("TRUNCATE search_document, search_posting, search_term")
             cursor.execute("UPDATE search_totals SET documents = 0, text_length = 0, title_length = 0 WHERE id = 1")
+
+
+def _ours(key: tuple) -> bool:
+    """A key ending with this engine's ``version()``."""
+    return bool(key) and isinstance(key[-1], tuple) and key[-1][:1] == ("postgres",)
 
 
 @contextmanager
@@ -228,17 +249,24 @@ def _facets(cursor, compiled: Compiled) -> dict[str, list[tuple[str, int]]]:
     """Values of the whole matching set: its sources, categories and entities, read live."""
     from articles.models import Article, Category, Entity, Mention, Source
 
-    categories = Article.categories.through._meta.db_table
+    categories, mentions = Article.categories.through._meta.db_table, Mention._meta.db_table
+    # Counted per id, then named: the groups are integers, and each name is joined once, not per
+    # mention (an entity facet of a common word counts ~15 mentions per match).
     cursor.execute(
         f"""
         WITH m AS MATERIALIZED (SELECT d.article_id, d.source_id FROM search_document d WHERE {compiled.sql()})
-        SELECT 'source', t.slug, count(*) FROM m JOIN {Source._meta.db_table} t ON t.id = m.source_id GROUP BY t.slug
+        SELECT 'source', t.slug, c.n FROM (SELECT source_id AS id, count(*) AS n FROM m GROUP BY source_id) c
+            JOIN {Source._meta.db_table} t ON t.id = c.id
         UNION ALL
-        SELECT 'categories', t.slug, count(*) FROM m JOIN {categories} r ON r.article_id = m.article_id
-            JOIN {Category._meta.db_table} t ON t.id = r.category_id GROUP BY t.slug
+        SELECT 'categories', t.slug, c.n FROM (
+            SELECT r.category_id AS id, count(*) AS n FROM m JOIN {categories} r ON r.article_id = m.article_id
+            GROUP BY r.category_id
+        ) c JOIN {Category._meta.db_table} t ON t.id = c.id
         UNION ALL
-        SELECT 'entities', t.slug, count(*) FROM m JOIN {Mention._meta.db_table} r ON r.article_id = m.article_id
-            JOIN {Entity._meta.db_table} t ON t.id = r.entity_id GROUP BY t.slug
+        SELECT 'entities', t.slug, c.n FROM (
+            SELECT r.entity_id AS id, count(*) AS n FROM m JOIN {mentions} r ON r.article_id = m.article_id
+            GROUP BY r.entity_id
+        ) c JOIN {Entity._meta.db_table} t ON t.id = c.id
         """,
         compiled.params,
     )
@@ -249,11 +277,37 @@ def _facets(cursor, compiled: Compiled) -> dict[str, list[tuple[str, int]]]:
     return facets
 
 
+def _days(compiled: Compiled) -> engine.PublishedDays:
+    """Counted per stored Tehran day in SQL, with the first and last time (the chart's span)."""
+    with planned() as cursor:
+        # Materialized: inlined, ``published >= 1900`` let the planner take every row from the date
+        # index and match each one's vector (130 ms at 10,000 articles; the GIN index alone: 10 ms).
+        cursor.execute(
+            f"WITH m AS MATERIALIZED (SELECT d.published, d.published_day FROM search_document d"
+            f" WHERE {compiled.sql()}) SELECT published_day, count(*), min(published), max(published)"
+            " FROM m WHERE published >= %s GROUP BY published_day",
+            [*compiled.params, _EARLIEST],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return engine.PublishedDays()
+    return engine.PublishedDays(
+        {day: n for day, n, _, _ in rows},
+        naive_utc(min(first for _, _, first, _ in rows)),
+        naive_utc(max(last for _, _, _, last in rows)),
+    )
+
+
+_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)  # earlier dates are typos: not charted (as ``_published``)
+
+
 def _published(compiled: Compiled) -> list[dt.datetime]:
     with planned() as cursor:
-        # Unordered: ordered by id, the planner walked the primary key and matched every row's vector.
+        # Unordered: ordered by id, the planner walked the primary key and matched every row's vector;
+        # materialized: inlined, it took every dated row from the date index and matched its vector.
         cursor.execute(
-            f"SELECT d.published FROM search_document d WHERE {compiled.sql()} AND d.published IS NOT NULL",
+            f"WITH m AS MATERIALIZED (SELECT d.published FROM search_document d WHERE {compiled.sql()})"
+            " SELECT published FROM m WHERE published IS NOT NULL",
             compiled.params,
         )
         return sorted(naive_utc(value) for (value,) in cursor.fetchall() if value.year >= 1900)

@@ -113,17 +113,25 @@ _OLD_POSTINGS = """
 
 
 def _copies(article) -> tuple:
-    return (article.status, article.published, article.source_id, article.updated)
+    return (article.status, article.published, tehran_day(article.published), article.source_id, article.updated)
+
+
+def tehran_day(published):
+    """The Tehran day of a publication time (the attention chart groups by it), as Python's time
+    zone data reads it: the same day the Whoosh engine's chart puts the article on."""
+    from articles.jalali import TEHRAN
+
+    return published.astimezone(TEHRAN).date() if published else None
 
 
 def _update_copies(cursor, articles: list) -> None:
     """An unchanged text: only the copies of the article's row (status, date, source, version)."""
     cursor.execute(
         """
-        UPDATE search_document d SET status = c.status, published = c.published, source_id = c.source_id,
-            updated = c.updated
-        FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::bigint[], %s::timestamptz[])
-            AS c(article_id, status, published, source_id, updated)
+        UPDATE search_document d SET status = c.status, published = c.published, published_day = c.published_day,
+            source_id = c.source_id, updated = c.updated
+        FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::date[], %s::bigint[], %s::timestamptz[])
+            AS c(article_id, status, published, published_day, source_id, updated)
         WHERE d.article_id = c.article_id
         """,
         [[a.pk for a in articles], *map(list, zip(*(_copies(a) for a in articles), strict=True))],
@@ -166,13 +174,13 @@ def _add(cursor, articles: list) -> None:
     cursor.execute(
         """
         INSERT INTO search_document (article_id, text_vector, title_vector, text_length, title_length,
-            digest, status, published, source_id, updated)
+            digest, status, published, published_day, source_id, updated)
         SELECT article_id, text_vector::tsvector, title_vector::tsvector, text_length, title_length,
-            digest, status, published, source_id, updated
+            digest, status, published, published_day, source_id, updated
         FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::int[], %s::int[], %s::varchar[],
-            %s::varchar[], %s::timestamptz[], %s::bigint[], %s::timestamptz[])
+            %s::varchar[], %s::timestamptz[], %s::date[], %s::bigint[], %s::timestamptz[])
             AS r(article_id, text_vector, title_vector, text_length, title_length, digest, status,
-                published, source_id, updated)
+                published, published_day, source_id, updated)
         """,
         list(map(list, zip(*rows, strict=True))),
     )
