@@ -343,7 +343,7 @@ def ratio(result: dict, peer: str, kind: str | None = None, key: str = "median_m
         return (block["queries"][kind] if kind else block["overall"])[key]
 
     base = figure("fts5")
-    return round(figure(peer) / base, 1) if base else None
+    return round(figure(peer) / base, 2) if base else None
 
 
 def rows(result: dict) -> list[tuple[str, str]]:
