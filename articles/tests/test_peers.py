@@ -100,7 +100,7 @@ def test_the_bench_table_has_each_peers_ratio_to_fts5(three_peers):
     assert result["peers"]["fts5"]["queries"]["one word"]["count"] == 1
     assert result["peers"]["stock"]["queries"]["two words"]["shared_top10"] == 1
     fts5, ours = result["peers"]["fts5"]["overall"], result["peers"]["ours"]["overall"]
-    assert peers.ratio(result, "ours") == round(ours["median_ms"] / fts5["median_ms"], 1)
+    assert peers.ratio(result, "ours") == round(ours["median_ms"] / fts5["median_ms"], 2)
     labels = dict(peers.rows(result))
     assert labels["(b) FTS5 + our terms: p50/p95 ms, CPU p50, ×FTS5 wall/CPU"].endswith("1.0×/1.0×")
     assert "  two words: p50 ms ours / fts5 / stock (hits), ours ×FTS5" in labels
