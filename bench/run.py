@@ -18,13 +18,13 @@ fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never touched), side by sid
    it: timed end to end (saving and names in its process, indexing in a second one), with each
    process's CPU time; then ``manage.py check_index`` must find the index and database in step;
 3. ``bench/phases.py search`` (a fresh process, as a worker is): the query mix through
-   ``run_search``, each query's first run, then median and p95;
+   ``run_search``, each query's first run, then median and p95; then ``bench/peers.py search``
+   (``--no-peers`` skips it): the same mix through SQLite FTS5 over our analyzer's terms and
+   Whoosh with haystack's stock analyzer beside ours, each one's ratio to FTS5;
 4. ``bench/load.py``: ``gunicorn newsarchive.wsgi --workers 2 --preload`` on 127.0.0.1, the query
    mix over HTTP (API and page, one client), then ``wrk -t2 -c8 --latency`` per page type (home,
    article, search, entity) and each worker's RSS and PSS afterwards;
-5. ``bench/peers.py search`` (``--no-peers`` skips it): the same mix through SQLite FTS5 over our
-   analyzer's terms and Whoosh with haystack's stock analyzer beside ours, each one's ratio to FTS5;
-6. ``bench/admin_pages.py``: the editors' pages (list, search, filter by source, change form,
+5. ``bench/admin_pages.py``: the editors' pages (list, search, filter by source, change form,
    history, dashboard) over HTTP with an editor's session cookie, p50/p95 each.
 
 ``--reuse DIR …`` (folders an earlier ``--keep`` run left): their archives and import figures are
