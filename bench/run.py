@@ -18,7 +18,9 @@ fresh temporary ``NEWSARCHIVE_VAR_DIR`` (``var/`` is never touched), side by sid
    it: timed end to end (saving and names in its process, indexing in a second one), with each
    process's CPU time; then ``manage.py check_index`` must find the index and database in step;
 3. ``bench/phases.py search`` (a fresh process, as a worker is): the query mix through
-   ``run_search``, each query's first run, then median and p95;
+   ``run_search``, each query's first run, then median and p95; then ``bench/peers.py search``
+   (``--no-peers`` skips it): the same mix through SQLite FTS5 over our analyzer's terms and
+   Whoosh with haystack's stock analyzer beside ours, each one's ratio to FTS5;
 4. ``bench/load.py``: ``gunicorn newsarchive.wsgi --workers 2 --preload`` on 127.0.0.1, the query
    mix over HTTP (API and page, one client), then ``wrk -t2 -c8 --latency`` per page type (home,
    article, search, entity) and each worker's RSS and PSS afterwards;
@@ -125,6 +127,8 @@ def run_size(size: int, engine: str, records: list[dict], opts: argparse.Namespa
         search_json = work / "search.json"
         _phase(["search", "--out", str(search_json), "--repeat", str(opts.repeat)], env, timeout=opts.phase_timeout)
         result["search"] = json.loads(search_json.read_text(encoding="utf-8"))
+        if opts.peers:
+            result["peers"] = side_by_side(work, env, opts)
         _log(f"{size} {engine}: HTTP and load")
         result["git"]["http"] = _git_head()
         queries = query_mix(result["search"]["source_slug"])
@@ -143,6 +147,22 @@ def run_size(size: int, engine: str, records: list[dict], opts: argparse.Namespa
             if engines.on_postgresql(engine):
                 engines.drop_database(database)
     return result
+
+
+def side_by_side(work: Path, env: dict, opts: argparse.Namespace) -> dict:
+    """``peers.py search``: the query mix through ours, SQLite FTS5 over our terms and Whoosh with
+    haystack's stock analyzer, on this archive (their indexes in ``work/peers``)."""
+    _log(f"{work.name}: the embedded peers side by side")
+    out = work / "peers.json"
+    args = ["search", "--out", str(out), "--repeat", str(opts.repeat), "--work", str(work / "peers")]
+    try:
+        subprocess.run(
+            [PYTHON, str(HERE / "peers.py"), *args], cwd=REPO, env=env, check=True, timeout=opts.phase_timeout
+        )
+        return json.loads(out.read_text(encoding="utf-8"))
+    except Exception as exc:  # the rest of the size still runs
+        _log(f"peers: FAILED {type(exc).__name__}: {exc}")
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def _reusable(size: int, engine: str, opts: argparse.Namespace) -> Path | None:
@@ -259,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-breakdown", dest="breakdown", action="store_false", help="skip that sample")
     parser.add_argument(
+        "--no-peers", dest="peers", action="store_false", help="skip the embedded peers (FTS5, stock Whoosh)"
+    )
+    parser.add_argument(
         "--reuse",
         type=Path,
         nargs="*",
@@ -303,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(results), flush=True)
     if sample:
         print("\n" + format_breakdown(sample), flush=True)
-    return 1 if "error" in sample or any("error" in r for r in results) else 0
+    return 1 if "error" in sample or any("error" in r or "error" in r.get("peers", {}) for r in results) else 0
 
 
 if __name__ == "__main__":

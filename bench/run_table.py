@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import admin_pages
+import peers
 
 
 def _get(d: dict, *path, default="–"):
@@ -93,6 +94,9 @@ def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
                 ),
             )
         )
+    measured = next((r["peers"] for r in results if "build" in r.get("peers", {})), None)
+    for i, (label, _) in enumerate(peers.rows(measured) if measured else []):
+        out.append(line(label, lambda r, i=i: peers.rows(r["peers"])[i][1]))
     out += [
         line(
             "API search over HTTP p50/p95 ms",
