@@ -135,6 +135,38 @@ def aware_utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
+Period = tuple[str, str, dt.datetime, dt.datetime]  # key, label, start, end
+
+
+def periods(first: dt.datetime, last: dt.datetime) -> list[Period]:
+    """The attention chart's periods from ``first`` to ``last`` (aware datetimes), both included:
+    Tehran days when they are at most 62 days apart (``daily_counts``'s keys and labels), else
+    Jalali months (``monthly_counts``'s). Each starts at Tehran midnight and ends where the next
+    begins, so counting the moments in [start, end) is what grouping each one's Tehran date does.
+    """
+    found: list[Period] = []
+    if last - first <= dt.timedelta(days=62):
+        day, final = first.astimezone(TEHRAN).date(), last.astimezone(TEHRAN).date()
+        while day <= final:
+            following = day + dt.timedelta(days=1)
+            found.append((iso_jalali(day), format_date(day), start_of_day(day), start_of_day(following)))
+            day = following
+        return found
+    (year, month), final = _year_month(first), _year_month(last)
+    start = start_of_day(jdatetime.date(year, month, 1).togregorian())
+    while (year, month) <= final:
+        after = (year + 1, 1) if month == 12 else (year, month + 1)
+        end = start_of_day(jdatetime.date(*after, 1).togregorian())
+        found.append((f"{year:04d}-{month:02d}", f"{MONTHS[month - 1]} {persian_digits(year)}", start, end))
+        (year, month), start = after, end
+    return found
+
+
+def _year_month(moment: dt.datetime) -> tuple[int, int]:
+    j = to_jalali(moment)
+    return j.year, j.month
+
+
 def daily_counts(datetimes: list[dt.datetime]) -> list[tuple[str, str, int]]:
     """Counts per Tehran day, every day from the first to the last: ``(1403-11-01, ۱ بهمن ۱۴۰۳, n)``."""
     counts: dict[dt.date, int] = {}

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from articles.jalali import aware_utc
 from articles.search.query import ParsedQuery
 
 if TYPE_CHECKING:
@@ -82,6 +84,39 @@ class SearchResult:
     relaxed: bool = False  # match="all" found nothing with every word: most words instead
 
 
+class PublishedDates:
+    """A matching set's publication times, sorted, kept as the engine reads them (``values``,
+    any ordered numbers; ``to_value`` turns an aware datetime into one, ``to_datetime`` back).
+
+    The attention chart counts them between period boundaries by bisection: a few hundred
+    conversions for a decade of months, where a datetime per article and per-article Jalali
+    arithmetic cost ~0.8 s for a word in 63,000 of 100,000 articles.
+    """
+
+    def __init__(
+        self,
+        values: Sequence,
+        to_value: Callable[[dt.datetime], object] = lambda moment: moment,
+        to_datetime: Callable[[object], dt.datetime] = lambda value: value,
+    ) -> None:
+        self.values, self._to_value, self._to_datetime = values, to_value, to_datetime
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @property
+    def first(self) -> dt.datetime:
+        return self._to_datetime(self.values[0])
+
+    @property
+    def last(self) -> dt.datetime:
+        return self._to_datetime(self.values[-1])
+
+    def count_between(self, start: dt.datetime, end: dt.datetime) -> int:
+        """How many fall in [start, end)."""
+        return bisect_left(self.values, self._to_value(end)) - bisect_left(self.values, self._to_value(start))
+
+
 class IndexWriter(ABC):
     """One batch of index changes; committed when ``SearchEngine.writing()``'s block ends."""
 
@@ -110,7 +145,12 @@ class SearchEngine(ABC):
 
     @abstractmethod
     def published_dates(self, request: SearchRequest) -> list[dt.datetime]:
-        """The publication time (naive UTC) of every article the request matches (the attention chart)."""
+        """The publication time (naive UTC) of every article the request matches."""
+
+    def dated(self, request: SearchRequest) -> PublishedDates:
+        """The publication times of the articles the request matches, sorted (the attention chart).
+        Engines that can read them as numbers, without a datetime per article, override it."""
+        return PublishedDates(sorted(map(aware_utc, self.published_dates(request))))
 
     @abstractmethod
     def similar(self, article: Article, limit: int) -> list[int]:

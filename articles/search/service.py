@@ -23,7 +23,7 @@ from django.conf import settings
 from articles import jalali
 from articles.models import Article, Category, Entity, Source
 from articles.search import highlight, query, spelling
-from articles.search.engine import FACET_FILTERS, Filters, SearchRequest, get_engine
+from articles.search.engine import FACET_FILTERS, Filters, PublishedDates, SearchRequest, get_engine
 from articles.search.params import FACET_PARAMS, FILTER_NAMES, MAX_PAGE_SIZE, SORTS, SearchParams  # noqa: F401  (re-exported)
 from persian.text import match_key
 
@@ -260,7 +260,7 @@ def attention(params: SearchParams, page: SearchPage | None = None) -> list[tupl
         series = cached(
             "attention",
             request.key(),
-            lambda: _attention_series([jalali.aware_utc(d) for d in get_engine().published_dates(request)]),
+            lambda: _attention_series(get_engine().dated(request)),
         )
     except Exception:
         log.exception("attention chart failed for %r", params)
@@ -268,10 +268,14 @@ def attention(params: SearchParams, page: SearchPage | None = None) -> list[tupl
     return series
 
 
-def _attention_series(dates: list[dt.datetime]) -> list[tuple[str, str, int]]:
-    if dates and max(dates) - min(dates) <= dt.timedelta(days=62):
-        return jalali.daily_counts(dates)
-    return jalali.monthly_counts(dates)
+def _attention_series(dates: PublishedDates) -> list[tuple[str, str, int]]:
+    """Per Tehran day when the dates span 62 days or less, else per Jalali month (as
+    ``jalali.daily_counts`` and ``monthly_counts`` group them), counted between the periods'
+    boundaries: no datetime per article."""
+    if not dates:
+        return []
+    periods = jalali.periods(dates.first, dates.last)
+    return [(key, label, dates.count_between(start, end)) for key, label, start, end in periods]
 
 
 def ranked_hits(params: SearchParams, limit: int) -> tuple[int, list[tuple[int, float]]]:

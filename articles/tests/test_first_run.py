@@ -1,0 +1,77 @@
+"""A search's first run is as fast as its repeats (issue 19): the attention chart counts the
+matching set's dates between period boundaries instead of making a datetime per article, and
+must draw the very bars the per-article grouping drew."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from articles import jalali
+from articles.models import Article
+from articles.search.engine import PublishedDates, get_engine
+from articles.search.params import SearchParams
+from articles.search.service import _attention_series, attention, run_search
+
+UTC = dt.UTC
+
+
+def _grouped_per_article(dates: list[dt.datetime]) -> list[tuple[str, str, int]]:
+    """The chart as it was computed before: each date to its Tehran day, then to its month."""
+    if dates and max(dates) - min(dates) <= dt.timedelta(days=62):
+        return jalali.daily_counts(dates)
+    return jalali.monthly_counts(dates)
+
+
+def _series(moments: list[dt.datetime]) -> list[tuple[str, str, int]]:
+    return _attention_series(PublishedDates(sorted(moments)))
+
+
+@pytest.mark.parametrize(
+    "moments",
+    [
+        # Iran's last summer time began at midnight of 2 Farvardin 1401 (22 March 2022, 20:30 UTC
+        # the day before) and ended at midnight of 31 Shahrivar: the days around both changes.
+        [dt.datetime(2022, 3, 21, 20, 29, tzinfo=UTC), dt.datetime(2022, 3, 21, 20, 30, tzinfo=UTC)],
+        [dt.datetime(2022, 9, 21, 19, 29, tzinfo=UTC), dt.datetime(2022, 9, 21, 20, 31, tzinfo=UTC)],
+        # 62 days apart is still days; a minute more is months.
+        [dt.datetime(2024, 1, 1, 10, tzinfo=UTC), dt.datetime(2024, 3, 3, 10, tzinfo=UTC)],
+        [dt.datetime(2024, 1, 1, 10, tzinfo=UTC), dt.datetime(2024, 3, 3, 10, 1, tzinfo=UTC)],
+        # A Jalali month's first minute and the month before's last, years apart, with empty months.
+        [dt.datetime(2019, 3, 20, 20, 30, tzinfo=UTC), dt.datetime(2019, 3, 20, 20, 29, tzinfo=UTC)]
+        + [dt.datetime(2025, 10, 22, 20, 30, tzinfo=UTC)] * 3,
+    ],
+)
+def test_periods_counted_between_boundaries_are_the_per_article_grouping(moments):
+    assert _series(moments) == _grouped_per_article(moments)
+
+
+def test_no_dates_draw_no_chart():
+    assert _series([]) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_chart_of_every_kind_of_search_is_the_per_article_grouping(synthetic_archive):
+    """On a real index of several segments, with drafts and deleted documents: a common word, a
+    rare one, an exclusion, a phrase, a filter, a month narrowed to days, words found nowhere."""
+    dated = Article.objects.published().exclude(published=None).order_by("published")
+    middle = jalali.to_jalali(dated[dated.count() // 2].published)
+    month_start, month_end = jalali.jalali_month_range(middle.year, middle.month)
+    searches = [
+        SearchParams(q="ایران"),
+        SearchParams(q="بانک مرکزی"),
+        SearchParams(q="ایران -تهران"),
+        SearchParams(q='"بانک مرکزی"'),
+        SearchParams(q="ایران", entity=("tehran",)),
+        SearchParams(q="ایران", date_from=month_start.date(), date_to=(month_end - dt.timedelta(days=1)).date()),
+        SearchParams(q="", date_from=month_start.date(), date_to=(month_end - dt.timedelta(days=1)).date()),
+        SearchParams(q="واژه‌ای‌که‌نیست"),
+    ]
+    shapes = set()
+    for params in searches:
+        page = run_search(params)
+        expected = _grouped_per_article([jalali.aware_utc(d) for d in get_engine().published_dates(page.request)])
+        assert attention(params, page) == expected, params
+        shapes.add(len(expected[0][0]) if expected else 0)
+    assert shapes == {0, len("1401-01"), len("1401-01-01")}  # months, days and no chart were all drawn
