@@ -150,11 +150,19 @@ class Gunicorn:
 def page_paths(fixtures: dict, queries: list[tuple[str, dict]]) -> dict[str, list[str]]:
     """The URL list of each page type for the load test."""
     searches = [f"/search/?{urlencode(params)}" for _, params in queries]
+    sources = fixtures.get("source_slugs", [])
     return {
         "home": ["/", "/?page=2", "/?page=50"],
         "article": [f"/articles/{pk}/" for pk in fixtures["article_ids"]],
         "search": searches,
         "entity": [f"/entities/{slug}/" for slug in fixtures["entity_slugs"]],
+        "archive-month": [f"/archive/{year}/{month:02d}/" for year, month in fixtures.get("months", [])],
+        "source": [f"/sources/{slug}/" for slug in sources] + [f"/sources/{slug}/?page=3" for slug in sources[:5]],
+        # The search feed of each query, and the listing feeds of sources and entities.
+        "feed": [f"/search/feed/?{urlencode(params)}" for _, params in queries]
+        + [f"/sources/{slug}/feed/" for slug in sources[:5]]
+        + [f"/entities/{slug}/feed/" for slug in fixtures["entity_slugs"][:10]],
+        "api": [f"/api/search/?{urlencode(params)}" for _, params in queries],
     }
 
 

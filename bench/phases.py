@@ -330,6 +330,7 @@ def fixtures() -> dict:
 
     from django.db.models import Count
 
+    from articles import jalali
     from articles.models import Article, Entity, Source
 
     source = Source.objects.filter(name="عصر ایران").values_list("slug", flat=True).first() or ""
@@ -340,8 +341,15 @@ def fixtures() -> dict:
     top = [slug for slug, _ in ranked[:10]]
     rest = [slug for slug, _ in ranked[10:]]
     sample = top + rng.sample(rest, min(30, len(rest)))  # the heaviest pages and a spread of others
+    by_size = Source.objects.annotate(n=Count("articles")).filter(n__gt=0).order_by("-n")
+    sources = list(by_size.values_list("slug", flat=True))
+    # Months of a sample of articles, so busy months weigh as they do in the archive.
+    dated = Article.objects.published().exclude(published=None).order_by("pk").values_list("published", flat=True)
+    months = sorted({(j.year, j.month) for j in map(jalali.to_jalali, rng.sample(list(dated), min(40, len(dated))))})
     return {
         "source_slug": source,
+        "source_slugs": sources[:5] + rng.sample(sources[5:], min(15, len(sources[5:]))),
+        "months": months,
         "article_ids": articles,
         "entity_slugs": sample,
         "entity_top": [{"slug": slug, "articles": n} for slug, n in ranked[:5]],
