@@ -139,19 +139,28 @@ Period = tuple[str, str, dt.datetime, dt.datetime]  # key, label, start, end
 
 
 def periods(first: dt.datetime, last: dt.datetime) -> list[Period]:
-    """The attention chart's periods from ``first`` to ``last`` (aware datetimes), both included:
-    Tehran days when they are at most 62 days apart (``daily_counts``'s keys and labels), else
-    Jalali months (``monthly_counts``'s). Each starts at Tehran midnight and ends where the next
-    begins, so counting the moments in [start, end) is what grouping each one's Tehran date does.
-    """
+    """The attention chart's periods from ``first`` to ``last`` (aware datetimes): ``days`` when
+    they are at most 62 days apart, else ``months``."""
+    return days(first, last) if last - first <= dt.timedelta(days=62) else months(first, last)
+
+
+def days(first: dt.datetime, last: dt.datetime) -> list[Period]:
+    """Every Tehran day from ``first``'s to ``last``'s, with ``daily_counts``'s keys and labels.
+    Each starts at Tehran midnight and ends where the next begins, so counting the moments in
+    [start, end) is what grouping each one's Tehran date does."""
     found: list[Period] = []
-    if last - first <= dt.timedelta(days=62):
-        day, final = first.astimezone(TEHRAN).date(), last.astimezone(TEHRAN).date()
-        while day <= final:
-            following = day + dt.timedelta(days=1)
-            found.append((iso_jalali(day), format_date(day), start_of_day(day), start_of_day(following)))
-            day = following
-        return found
+    day, final = first.astimezone(TEHRAN).date(), last.astimezone(TEHRAN).date()
+    while day <= final:
+        following = day + dt.timedelta(days=1)
+        found.append((iso_jalali(day), format_date(day), start_of_day(day), start_of_day(following)))
+        day = following
+    return found
+
+
+def months(first: dt.datetime, last: dt.datetime) -> list[Period]:
+    """Every Jalali month from ``first``'s to ``last``'s, with ``monthly_counts``'s keys and
+    labels, from Tehran midnight of its first day to that of the next month's."""
+    found: list[Period] = []
     (year, month), final = _year_month(first), _year_month(last)
     start = start_of_day(jdatetime.date(year, month, 1).togregorian())
     while (year, month) <= final:

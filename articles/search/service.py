@@ -268,14 +268,22 @@ def attention(params: SearchParams, page: SearchPage | None = None) -> list[tupl
     return series
 
 
-def _attention_series(dates: PublishedDates) -> list[tuple[str, str, int]]:
+def _attention_series(dates: PublishedDates, periods=jalali.periods) -> list[tuple[str, str, int]]:
     """Per Tehran day when the dates span 62 days or less, else per Jalali month (as
     ``jalali.daily_counts`` and ``monthly_counts`` group them), counted between the periods'
     boundaries: no datetime per article."""
     if not dates:
         return []
-    periods = jalali.periods(dates.first, dates.last)
-    return [(key, label, dates.count_between(start, end)) for key, label, start, end in periods]
+    return [
+        (key, label, dates.count_between(start, end)) for key, label, start, end in periods(dates.first, dates.last)
+    ]
+
+
+def monthly(params: SearchParams) -> list[tuple[str, str, int]]:
+    """Matching articles per Jalali month, every month from the first to the last (an entity's
+    timeline: ``SearchParams(entity=(slug,))``). Raises when the index cannot be read."""
+    request = _request(params, query.parse(params.q))
+    return cached("monthly", request.key(), lambda: _attention_series(get_engine().dated(request), jalali.months))
 
 
 def ranked_hits(params: SearchParams, limit: int) -> tuple[int, list[tuple[int, float]]]:

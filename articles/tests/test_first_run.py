@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from articles import jalali
-from articles.models import Article
+from articles import jalali, views
+from articles.models import Article, Entity
 from articles.search.engine import PublishedDates, get_engine
 from articles.search.params import SearchParams
 from articles.search.service import _attention_series, attention, run_search
@@ -52,9 +52,10 @@ def test_no_dates_draw_no_chart():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_chart_of_every_kind_of_search_is_the_per_article_grouping(synthetic_archive):
+def test_charts_and_entity_timelines_are_the_per_article_grouping(synthetic_archive):
     """On a real index of several segments, with drafts and deleted documents: a common word, a
-    rare one, an exclusion, a phrase, a filter, a month narrowed to days, words found nowhere."""
+    rare one, an exclusion, a phrase, a filter, a month narrowed to days, words found nowhere;
+    and each entity's page timeline."""
     dated = Article.objects.published().exclude(published=None).order_by("published")
     middle = jalali.to_jalali(dated[dated.count() // 2].published)
     month_start, month_end = jalali.jalali_month_range(middle.year, middle.month)
@@ -75,3 +76,9 @@ def test_the_chart_of_every_kind_of_search_is_the_per_article_grouping(synthetic
         assert attention(params, page) == expected, params
         shapes.add(len(expected[0][0]) if expected else 0)
     assert shapes == {0, len("1401-01"), len("1401-01-01")}  # months, days and no chart were all drawn
+    # An entity's timeline comes from the index the same way: the months the database's mentions
+    # (grouped by Tehran day) gave, for every entity of the archive.
+    entities = list(Entity.objects.all())
+    timelines = {entity.slug: views._entity_timeline(entity) for entity in entities}
+    assert timelines == {entity.slug: views._entity_timeline_from_database(entity) for entity in entities}
+    assert sum(len(timeline) > 1 for timeline in timelines.values()) >= 2
