@@ -122,9 +122,7 @@ class WhooshSearchEngine(engine.SearchEngine):
     def published_dates(self, request: engine.SearchRequest) -> list[dt.datetime]:
         """Reads the sortable ``published`` column of the matching set, unscored."""
         with self._searcher() as searcher:
-            docs = matching_docs(searcher, _compiled(request))
-            if not docs and _relaxes(request):  # as search relaxes
-                docs = matching_docs(searcher, _compiled(request, relaxed=True))
+            docs = _matches(searcher, request)
             column = searcher.reader().column_reader("published", translate=False)
             dates = []
             for docnum in sorted(docs):
@@ -141,11 +139,9 @@ class WhooshSearchEngine(engine.SearchEngine):
         (microseconds since year 1): undated articles (the column's default) and dates before
         1900 left out, as ``published_dates`` leaves them."""
         with self._searcher() as searcher:
-            docs = matching_docs(searcher, _compiled(request))
-            if not docs and _relaxes(request):  # as search relaxes
-                docs = matching_docs(searcher, _compiled(request, relaxed=True))
+            docs = _matches(searcher, request)
             docs, values = sorted(docs), []
-            for sub, offset in searcher.leaf_searchers():
+            for sub, offset in searcher.leaf_searchers() if docs else ():
                 column = _numbers(sub.reader(), "published")
                 ours = docs[bisect_left(docs, offset) : bisect_left(docs, offset + len(column))]
                 values.extend(map(column.__getitem__, [d - offset for d in ours] if offset else ours))
@@ -283,6 +279,14 @@ def _compiled(request: engine.SearchRequest, relaxed: bool = False) -> Compiled:
     if request.match == "any":
         return compile_any(request.parsed, request.filters)
     return compile_search(request.parsed, request.filters, relaxed=relaxed)
+
+
+def _matches(searcher, request: engine.SearchRequest) -> set[int]:
+    """The request's matching set (unscored), relaxed as ``search`` relaxes it."""
+    docs = matching_docs(searcher, _compiled(request))
+    if not docs and _relaxes(request):
+        docs = matching_docs(searcher, _compiled(request, relaxed=True))
+    return docs
 
 
 def _relaxes(request: engine.SearchRequest) -> bool:
