@@ -5,14 +5,17 @@ must draw the very bars the per-article grouping drew."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
+from whoosh.query import Term
 
 from articles import jalali, views
 from articles.models import Article, Entity
-from articles.search.engine import PublishedDates, get_engine
+from articles.search.engine import FACET_FIELDS, PublishedDates, get_engine
 from articles.search.params import SearchParams
 from articles.search.service import _attention_series, attention, run_search
+from articles.search.whoosh import facets
 
 UTC = dt.UTC
 
@@ -82,3 +85,24 @@ def test_charts_and_entity_timelines_are_the_per_article_grouping(synthetic_arch
     timelines = {entity.slug: views._entity_timeline(entity) for entity in entities}
     assert timelines == {entity.slug: views._entity_timeline_from_database(entity) for entity in entities}
     assert sum(len(timeline) > 1 for timeline in timelines.values()) >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_facets_of_most_of_a_segment_are_its_totals_less_the_rest(synthetic_archive):
+    """A word in most documents is counted as the segment's totals less the documents without
+    it; a rarer one directly: both as counting every match's values one by one."""
+    with get_engine()._searcher() as searcher:
+        reader = searcher.reader()
+        live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+        common = max((reader.doc_frequency("text", t), t) for _, t in reader.most_frequent_terms("text", 40))[1]
+        rare = next(t for t in reader.lexicon("text") if 5 <= reader.doc_frequency("text", t) <= 50)
+        matches = [set(searcher.docs_for_query(Term("text", text))) for text in (common, rare)]
+        assert len(matches[0]) > len(live) / 2 > len(matches[1])  # both ways are taken
+        for docs in (*matches, set(live)):
+            names = list(FACET_FIELDS)
+            expected = {name: Counter() for name in names}
+            for docnum in docs:
+                stored = searcher.stored_fields(docnum)
+                for name in names:
+                    expected[name].update(v for v in (stored.get(name) or "").split(",") if v)
+            assert facets.count_values(searcher, docs, names) == {n: dict(c) for n, c in expected.items()}
