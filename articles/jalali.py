@@ -7,6 +7,7 @@ digits. Filters accept Jalali (``1403-11-01``) or Gregorian ISO (``2025-01-20``)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from zoneinfo import ZoneInfo
 
@@ -162,13 +163,19 @@ def months(first: dt.datetime, last: dt.datetime) -> list[Period]:
     labels, from Tehran midnight of its first day to that of the next month's."""
     found: list[Period] = []
     (year, month), final = _year_month(first), _year_month(last)
-    start = start_of_day(jdatetime.date(year, month, 1).togregorian())
     while (year, month) <= final:
-        after = (year + 1, 1) if month == 12 else (year, month + 1)
-        end = start_of_day(jdatetime.date(*after, 1).togregorian())
-        found.append((f"{year:04d}-{month:02d}", f"{MONTHS[month - 1]} {persian_digits(year)}", start, end))
-        (year, month), start = after, end
+        found.append(_month(year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _month(year: int, month: int) -> Period:
+    """A Jalali month's period (kept: a chart over twenty years makes 240 of them each time)."""
+    after = (year + 1, 1) if month == 12 else (year, month + 1)
+    start = start_of_day(jdatetime.date(year, month, 1).togregorian())
+    end = start_of_day(jdatetime.date(*after, 1).togregorian())
+    return f"{year:04d}-{month:02d}", f"{MONTHS[month - 1]} {persian_digits(year)}", start, end
 
 
 def _year_month(moment: dt.datetime) -> tuple[int, int]:
