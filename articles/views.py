@@ -384,8 +384,9 @@ def _entity_summary(entity: Entity) -> tuple[list, list[Entity]]:
 
 def _entity_timeline(entity: Entity) -> list:
     """Its published articles per Jalali month, counted from the search index's date column over
-    the entity's postings (milliseconds); from the database while the index cannot be read
-    (grouping tens of thousands of mentions by Tehran day: ~0.5 s for ایران at 100,000 articles)."""
+    the entity's postings; from the database while the index cannot be read (grouping every
+    mention by Tehran day: the page's first visit in a worker cost 107–125 ms of CPU for the most
+    named entities at 10,000 articles, 43–45 ms from the index)."""
     try:
         return monthly(SearchParams(entity=(entity.slug,)))
     except Exception:
