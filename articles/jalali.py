@@ -7,6 +7,7 @@ digits. Filters accept Jalali (``1403-11-01``) or Gregorian ISO (``2025-01-20``)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from zoneinfo import ZoneInfo
 
@@ -133,6 +134,53 @@ def naive_utc(value: dt.datetime) -> dt.datetime:
 def aware_utc(value: dt.datetime) -> dt.datetime:
     """The inverse of ``naive_utc``: a datetime read back from the index."""
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+Period = tuple[str, str, dt.datetime, dt.datetime]  # key, label, start, end
+
+
+def periods(first: dt.datetime, last: dt.datetime) -> list[Period]:
+    """The attention chart's periods from ``first`` to ``last`` (aware datetimes): ``days`` when
+    they are at most 62 days apart, else ``months``."""
+    return days(first, last) if last - first <= dt.timedelta(days=62) else months(first, last)
+
+
+def days(first: dt.datetime, last: dt.datetime) -> list[Period]:
+    """Every Tehran day from ``first``'s to ``last``'s, with ``daily_counts``'s keys and labels.
+    Each starts at Tehran midnight and ends where the next begins, so counting the moments in
+    [start, end) is what grouping each one's Tehran date does."""
+    found: list[Period] = []
+    day, final = first.astimezone(TEHRAN).date(), last.astimezone(TEHRAN).date()
+    while day <= final:
+        following = day + dt.timedelta(days=1)
+        found.append((iso_jalali(day), format_date(day), start_of_day(day), start_of_day(following)))
+        day = following
+    return found
+
+
+def months(first: dt.datetime, last: dt.datetime) -> list[Period]:
+    """Every Jalali month from ``first``'s to ``last``'s, with ``monthly_counts``'s keys and
+    labels, from Tehran midnight of its first day to that of the next month's."""
+    found: list[Period] = []
+    (year, month), final = _year_month(first), _year_month(last)
+    while (year, month) <= final:
+        found.append(_month(year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _month(year: int, month: int) -> Period:
+    """A Jalali month's period (kept: a chart over twenty years makes 240 of them each time)."""
+    after = (year + 1, 1) if month == 12 else (year, month + 1)
+    start = start_of_day(jdatetime.date(year, month, 1).togregorian())
+    end = start_of_day(jdatetime.date(*after, 1).togregorian())
+    return f"{year:04d}-{month:02d}", f"{MONTHS[month - 1]} {persian_digits(year)}", start, end
+
+
+def _year_month(moment: dt.datetime) -> tuple[int, int]:
+    j = to_jalali(moment)
+    return j.year, j.month
 
 
 def daily_counts(datetimes: list[dt.datetime]) -> list[tuple[str, str, int]]:

@@ -36,6 +36,7 @@ from articles.search.service import (
     SearchParams,
     attention,
     cached,
+    monthly,
     ranked_hits,
     run_search,
     similar_articles,
@@ -395,9 +396,28 @@ CO_MENTION_SCOPE = 500  # newest articles of an entity read for its co-mentioned
 
 
 def _entity_summary(entity: Entity) -> tuple[list, list[Entity]]:
-    """The entity's mentions a month, and the entities most often named with it among its newest
+    """The entity's articles a month, and the entities most often named with it among its newest
     ``CO_MENTION_SCOPE`` articles: the company a name keeps now, at a cost that does not grow with
     the archive (ایران alone is named in half of it)."""
+    mentions = Mention.objects.for_entity(entity).published()
+    newest = mentions.newest_first().values("article_id")[:CO_MENTION_SCOPE]
+    company = Entity.objects.most_named_in(newest).exclude(pk=entity.pk)[:15]
+    return _entity_timeline(entity), list(company)
+
+
+def _entity_timeline(entity: Entity) -> list:
+    """Its published articles per Jalali month, counted from the search index's date column over
+    the entity's postings; from the database while the index cannot be read (grouping every
+    mention by Tehran day: the page's first visit in a worker cost 107–125 ms of CPU for the most
+    named entities at 10,000 articles, 43–45 ms from the index)."""
+    try:
+        return monthly(SearchParams(entity=(entity.slug,)))
+    except Exception:
+        log.warning("entity timeline read from the database: the search index is unreadable", exc_info=True)
+    return _entity_timeline_from_database(entity)
+
+
+def _entity_timeline_from_database(entity: Entity) -> list:
     mentions = Mention.objects.for_entity(entity).published()
     days = (
         mentions.exclude(published=None)
@@ -406,10 +426,7 @@ def _entity_summary(entity: Entity) -> tuple[list, list[Entity]]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    timeline = jalali.monthly_counts_by_day({row["day"]: row["n"] for row in days})
-    newest = mentions.newest_first().values("article_id")[:CO_MENTION_SCOPE]
-    company = Entity.objects.most_named_in(newest).exclude(pk=entity.pk)[:15]
-    return timeline, list(company)
+    return jalali.monthly_counts_by_day({row["day"]: row["n"] for row in days})
 
 
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -150,11 +150,19 @@ class Gunicorn:
 def page_paths(fixtures: dict, queries: list[tuple[str, dict]]) -> dict[str, list[str]]:
     """The URL list of each page type for the load test."""
     searches = [f"/search/?{urlencode(params)}" for _, params in queries]
+    sources = fixtures.get("source_slugs", [])
     return {
         "home": ["/", "/?page=2", "/?page=50"],
         "article": [f"/articles/{pk}/" for pk in fixtures["article_ids"]],
         "search": searches,
         "entity": [f"/entities/{slug}/" for slug in fixtures["entity_slugs"]],
+        "archive-month": [f"/archive/{year}/{month:02d}/" for year, month in fixtures.get("months", [])],
+        "source": [f"/sources/{slug}/" for slug in sources] + [f"/sources/{slug}/?page=3" for slug in sources[:5]],
+        # The search feed of each query, and the listing feeds of sources and entities.
+        "feed": [f"/search/feed/?{urlencode(params)}" for _, params in queries]
+        + [f"/sources/{slug}/feed/" for slug in sources[:5]]
+        + [f"/entities/{slug}/feed/" for slug in fixtures["entity_slugs"][:10]],
+        "api": [f"/api/search/?{urlencode(params)}" for _, params in queries],
     }
 
 
@@ -205,6 +213,18 @@ def wrk(port: int, paths: list[str], seconds: int, connections: int = 8, threads
     }
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU seconds the processes ``pids`` have used (``/proc/PID/stat``)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def run_http(
     var_dir: Path,
     fixtures: dict,
@@ -249,7 +269,12 @@ def run_http(
         # Load: wrk per page type, 8 connections over 2 threads.
         result["load"] = {}
         for kind, paths in pages.items():
+            cpu = _cpu_seconds(server.worker_pids())
             result["load"][kind] = wrk(server.port, paths, wrk_seconds)
+            # The workers' CPU time per request: what a page costs, however busy the machine.
+            requests = result["load"][kind].get("requests") or 0
+            spent = _cpu_seconds(server.worker_pids()) - cpu
+            result["load"][kind]["cpu_ms_per_request"] = round(spent * 1000 / requests, 1) if requests else None
             result["load"][kind]["rss_after"] = server.memory()
             print(f"  load {kind}: {result['load'][kind]}", file=sys.stderr, flush=True)
         result["memory_after_load"] = server.memory()

@@ -330,6 +330,7 @@ def fixtures() -> dict:
 
     from django.db.models import Count
 
+    from articles import jalali
     from articles.models import Article, Entity, Source
 
     source = Source.objects.filter(name="عصر ایران").values_list("slug", flat=True).first() or ""
@@ -340,8 +341,15 @@ def fixtures() -> dict:
     top = [slug for slug, _ in ranked[:10]]
     rest = [slug for slug, _ in ranked[10:]]
     sample = top + rng.sample(rest, min(30, len(rest)))  # the heaviest pages and a spread of others
+    by_size = Source.objects.annotate(n=Count("articles")).filter(n__gt=0).order_by("-n")
+    sources = list(by_size.values_list("slug", flat=True))
+    # Months of a sample of articles, so busy months weigh as they do in the archive.
+    dated = Article.objects.published().exclude(published=None).order_by("pk").values_list("published", flat=True)
+    months = sorted({(j.year, j.month) for j in map(jalali.to_jalali, rng.sample(list(dated), min(40, len(dated))))})
     return {
         "source_slug": source,
+        "source_slugs": sources[:5] + rng.sample(sources[5:], min(15, len(sources[5:]))),
+        "months": months,
         "article_ids": articles,
         "entity_slugs": sample,
         "entity_top": [{"slug": slug, "articles": n} for slug, n in ranked[:5]],
@@ -354,7 +362,7 @@ def search(repeat: int) -> dict:
     import persian
 
     persian.terms("گرم کردن")  # what newsarchive.wsgi does before forking
-    from articles.search.service import SearchParams, run_search, warm
+    from articles.search.service import SearchParams, attention, run_search, warm
 
     warm()  # so is decoding the index's facet values
     setup_s = time.perf_counter() - started
@@ -374,9 +382,14 @@ def search(repeat: int) -> dict:
     for name, p in [*mix, ("one word, no facets", {**mix[0][1], "_nofacets": "1"})]:
         nofacets = p.pop("_nofacets", None) is not None
         sp = params(p)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         page = run_search(sp, with_facets=not nofacets)  # warm this query's path once
         first_ms = round((time.perf_counter() - t0) * 1000, 1)  # before its facets were kept
+        t1 = time.perf_counter()
+        if not nofacets and page.count:  # the page's attention chart, as the search page draws it
+            attention(sp, page)
+        chart_first_ms = round((time.perf_counter() - t1) * 1000, 1)
+        first_cpu_ms = round((time.process_time() - c0) * 1000, 1)  # search, facets and chart
         times = []
         for _ in range(repeat):
             t0 = time.perf_counter()
@@ -390,6 +403,9 @@ def search(repeat: int) -> dict:
             "relaxed": page.relaxed,
             "suggestion": page.suggestion,
             "first_ms": first_ms,
+            "chart_first_ms": chart_first_ms,
+            "page_first_ms": round(first_ms + chart_first_ms, 1),
+            "page_first_cpu_ms": first_cpu_ms,
             **summary_ms(times),
         }
         _log(f"search {name}: {result['queries'][name]}")

@@ -107,12 +107,13 @@ def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
             lambda r: "{median_ms}/{p95_ms}".format(**r["http"]["page_search"]["overall"]),
         ),
     ]
-    for kind in ("home", "article", "search", "entity"):
+    for kind in ("home", "article", "search", "entity", "archive-month", "source", "feed", "api"):
         out.append(
             line(
-                f"load {kind}: req/s, p50/p95 ms, errors" + (" [p95≤300, 0 err]" if kind == "search" else ""),
-                lambda r, k=kind: "{rps}, {median_ms}/{p95_ms}, {non_2xx_3xx}+{socket_errors}".format(
-                    **r["http"]["load"][k]
+                f"load {kind}: req/s, p50/p95 ms, errors, CPU ms/req"
+                + (" [p95≤300, 0 err]" if kind != "article" else ""),
+                lambda r, k=kind: "{rps}, {median_ms}/{p95_ms}, {non_2xx_3xx}+{socket_errors}, {cpu}".format(
+                    cpu=r["http"]["load"][k].get("cpu_ms_per_request", "–"), **r["http"]["load"][k]
                 ),
             )
         )

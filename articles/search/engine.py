@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from articles.jalali import TEHRAN, aware_utc
 from articles.search.query import ParsedQuery
 
 if TYPE_CHECKING:
@@ -82,6 +85,39 @@ class SearchResult:
     relaxed: bool = False  # match="all" found nothing with every word: most words instead
 
 
+class PublishedDates:
+    """A matching set's publication times, sorted, kept as the engine reads them (``values``,
+    any ordered numbers; ``to_value`` turns an aware datetime into one, ``to_datetime`` back).
+
+    The attention chart counts them between period boundaries by bisection: a few hundred
+    conversions for a decade of months, where a datetime per article and per-article Jalali
+    arithmetic cost ~0.8 s for a word in 63,000 of 100,000 articles.
+    """
+
+    def __init__(
+        self,
+        values: Sequence,
+        to_value: Callable[[dt.datetime], object] = lambda moment: moment,
+        to_datetime: Callable[[object], dt.datetime] = lambda value: value,
+    ) -> None:
+        self.values, self._to_value, self._to_datetime = values, to_value, to_datetime
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @property
+    def first(self) -> dt.datetime:
+        return self._to_datetime(self.values[0])
+
+    @property
+    def last(self) -> dt.datetime:
+        return self._to_datetime(self.values[-1])
+
+    def count_between(self, start: dt.datetime, end: dt.datetime) -> int:
+        """How many fall in [start, end)."""
+        return bisect_left(self.values, self._to_value(end)) - bisect_left(self.values, self._to_value(start))
+
+
 class IndexWriter(ABC):
     """One batch of index changes; committed when ``SearchEngine.writing()``'s block ends."""
 
@@ -99,13 +135,40 @@ class IndexWriter(ABC):
         return None
 
 
-@dataclass
-class PublishedDays:
-    """Matching articles per Tehran day, and the first and last publication time (naive UTC)."""
+class DayCounts(PublishedDates):
+    """A matching set's publication times as counts per Tehran day, as a database groups them,
+    with the first and last time (naive UTC). The attention chart's periods begin and end at
+    Tehran midnight, so counts per day answer ``count_between`` exactly."""
 
-    days: dict[dt.date, int] = field(default_factory=dict)
-    first: dt.datetime | None = None
-    last: dt.datetime | None = None
+    def __init__(
+        self, days: dict[dt.date, int] | None = None, first: dt.datetime | None = None, last: dt.datetime | None = None
+    ) -> None:
+        self.days = dict(sorted((days or {}).items()))
+        self._order = list(self.days)
+        self._before = [0, *accumulate(self.days.values())]  # articles before each day, and in all
+        self._first, self._last = first, last
+
+    def __len__(self) -> int:
+        return self._before[-1]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DayCounts):
+            return NotImplemented
+        return (self.days, self._first, self._last) == (other.days, other._first, other._last)
+
+    @property
+    def first(self) -> dt.datetime:
+        return aware_utc(self._first)
+
+    @property
+    def last(self) -> dt.datetime:
+        return aware_utc(self._last)
+
+    def count_between(self, start: dt.datetime, end: dt.datetime) -> int:
+        return self._count_before(end) - self._count_before(start)
+
+    def _count_before(self, moment: dt.datetime) -> int:
+        return self._before[bisect_left(self._order, moment.astimezone(TEHRAN).date())]
 
 
 class SearchEngine(ABC):
@@ -122,19 +185,12 @@ class SearchEngine(ABC):
 
     @abstractmethod
     def published_dates(self, request: SearchRequest) -> list[dt.datetime]:
-        """The publication time (naive UTC) of every article the request matches (the attention chart)."""
+        """The publication time (naive UTC) of every article the request matches."""
 
-    def published_days(self, request: SearchRequest) -> PublishedDays:
-        """The same dates counted per Tehran day (the chart needs no more): an engine that can
-        group them where they are stored need not send every date."""
-        from articles.jalali import TEHRAN, aware_utc
-
-        dates = self.published_dates(request)
-        days: dict[dt.date, int] = {}
-        for value in dates:
-            day = aware_utc(value).astimezone(TEHRAN).date()
-            days[day] = days.get(day, 0) + 1
-        return PublishedDays(days, min(dates, default=None), max(dates, default=None))
+    def dated(self, request: SearchRequest) -> PublishedDates:
+        """The publication times of the articles the request matches, sorted (the attention chart).
+        Engines that can read them as numbers, without a datetime per article, override it."""
+        return PublishedDates(sorted(map(aware_utc, self.published_dates(request))))
 
     @abstractmethod
     def similar(self, article: Article, limit: int) -> list[int]:

@@ -23,7 +23,7 @@ from django.conf import settings
 from articles import jalali
 from articles.models import Article, Category, Entity, Source
 from articles.search import highlight, query, spelling
-from articles.search.engine import FACET_FILTERS, Filters, PublishedDays, SearchRequest, SearchResult, get_engine
+from articles.search.engine import FACET_FILTERS, Filters, PublishedDates, SearchRequest, SearchResult, get_engine
 from articles.search.params import FACET_PARAMS, FILTER_NAMES, MAX_PAGE_SIZE, SORTS, SearchParams  # noqa: F401  (re-exported)
 from persian.text import match_key
 
@@ -305,7 +305,7 @@ def attention(params: SearchParams, page: SearchPage | None = None) -> list[tupl
         series = cached(
             "attention",
             request.key(),
-            lambda: _attention_series(get_engine().published_days(request)),
+            lambda: _attention_series(get_engine().dated(request)),
         )
     except Exception:
         log.exception("attention chart failed for %r", params)
@@ -313,10 +313,22 @@ def attention(params: SearchParams, page: SearchPage | None = None) -> list[tupl
     return series
 
 
-def _attention_series(found: PublishedDays) -> list[tuple[str, str, int]]:
-    if found.days and found.last - found.first <= dt.timedelta(days=62):
-        return jalali.daily_counts_by_day(found.days)
-    return jalali.monthly_counts_by_day(found.days)
+def _attention_series(dates: PublishedDates, periods=jalali.periods) -> list[tuple[str, str, int]]:
+    """Per Tehran day when the dates span 62 days or less, else per Jalali month (as
+    ``jalali.daily_counts`` and ``monthly_counts`` group them), counted between the periods'
+    boundaries: no datetime per article."""
+    if not dates:
+        return []
+    return [
+        (key, label, dates.count_between(start, end)) for key, label, start, end in periods(dates.first, dates.last)
+    ]
+
+
+def monthly(params: SearchParams) -> list[tuple[str, str, int]]:
+    """Matching articles per Jalali month, every month from the first to the last (an entity's
+    timeline: ``SearchParams(entity=(slug,))``). Raises when the index cannot be read."""
+    request = _request(params, query.parse(params.q))
+    return cached("monthly", request.key(), lambda: _attention_series(get_engine().dated(request), jalali.months))
 
 
 def ranked_hits(params: SearchParams, limit: int) -> tuple[int, list[tuple[int, float]]]:

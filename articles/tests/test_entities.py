@@ -88,7 +88,10 @@ def test_the_entity_filter_of_search_finds_the_seed(gazetteer, import_paths):
     assert [int(r.pk) for r in results] == [Article.objects.get().pk]
 
 
-def test_the_entity_page_shows_its_timeline_and_the_names_it_keeps_company_with(gazetteer, client, monkeypatch):
+def test_the_entity_page_shows_its_timeline_and_the_names_it_keeps_company_with(
+    gazetteer, client, monkeypatch, search_index, django_capture_on_commit_callbacks
+):
+    """The timeline is counted from the search index, which follows each commit."""
     from articles import views
 
     def article(n: int, day: str, body: str) -> Article:
@@ -98,9 +101,10 @@ def test_the_entity_page_shows_its_timeline_and_the_names_it_keeps_company_with(
         entities.extract_for(made)
         return made
 
-    article(1, "03-10", "پوتین در مسکو با ترامپ گفتوگو کرد.")  # اسفند ۱۴۰۲
-    article(2, "03-25", "پوتین و ترامپ باز هم تماس های تلفنی داشتند.")  # فروردین ۱۴۰۳
-    article(3, "04-02", "پوتین در کرملین سخنرانی کرد.")
+    with django_capture_on_commit_callbacks(execute=True):
+        article(1, "03-10", "پوتین در مسکو با ترامپ گفتوگو کرد.")  # اسفند ۱۴۰۲
+        article(2, "03-25", "پوتین و ترامپ باز هم تماس های تلفنی داشتند.")  # فروردین ۱۴۰۳
+        article(3, "04-02", "پوتین در کرملین سخنرانی کرد.")
     url = Entity.objects.get(name="ولادیمیر پوتین").get_absolute_url()
     response = client.get(url)
     page = response.content.decode()

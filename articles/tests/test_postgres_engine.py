@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 import persian
 from articles.models import Article, Category, Entity, Mention, Source
 from articles.search import indexing, query
-from articles.search.engine import Filters, PublishedDays, SearchRequest, bm25, get_engine
+from articles.search.engine import DayCounts, Filters, SearchRequest, bm25, get_engine
 from articles.search.postgres import documents
 from articles.search.postgres.engine import PostgresSearchEngine, planned
 
@@ -135,15 +135,15 @@ def test_published_days_group_by_the_tehran_day_kept_with_every_save(archive):
     """The chart's counts come grouped from SQL; a date moved to 20:45 UTC is the next Tehran day
     (00:15 there), and the stored day follows a save that changes only the date."""
     engine = get_engine()
-    assert engine.published_days(request("نفت")) == PublishedDays(
+    assert engine.dated(request("نفت")) == DayCounts(
         {dt.date(2024, 3, 4): 1, dt.date(2024, 3, 5): 1}, dt.datetime(2024, 3, 4, 12), dt.datetime(2024, 3, 5, 12)
     )
     archive["putin"].published = dt.datetime(2024, 3, 5, 20, 45, tzinfo=dt.UTC)
     archive["putin"].save()
-    found = engine.published_days(request("نفت"))
+    found = engine.dated(request("نفت"))
     assert found.days == {dt.date(2024, 3, 4): 1, dt.date(2024, 3, 6): 1}
-    assert found.last == dt.datetime(2024, 3, 5, 20, 45)
-    assert engine.published_days(request("واژه‌ای-که-نیست")) == PublishedDays()
+    assert found.last == dt.datetime(2024, 3, 5, 20, 45, tzinfo=dt.UTC)
+    assert engine.dated(request("واژه‌ای-که-نیست")) == DayCounts()
 
 
 def test_terms_reach_postgresql_as_they_are_quoted_never_analyzed():

@@ -245,7 +245,7 @@ PAGES = [
     Page("source", lambda a: Source.objects.get(name=FOCUS_SOURCE).get_absolute_url(), 3, 'class="article-item"'),
     Page("category", lambda a: Category.objects.get(name=FOCUS_CATEGORY).get_absolute_url(), 3, 'class="article-item"'),
     Page("tag", lambda a: Tag.objects.get(name=FOCUS_TAG).get_absolute_url(), 3, 'class="article-item"'),
-    Page("entity", lambda a: a.entity().get_absolute_url(), 6, 'class="article-item"'),
+    Page("entity", lambda a: a.entity().get_absolute_url(), 5, 'class="article-item"'),  # timeline: index
     Page("api-search", lambda a: "/api/search/" + _q(page_size=50), 4, '"external_id"'),
     Page("api-article", lambda a: f"/api/articles/{a.focus.pk}/", 5, '"kind"'),
     Page("api-graph", lambda a: f"/api/articles/{a.focus.pk}/graph/", 4, '"depth"'),

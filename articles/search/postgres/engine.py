@@ -98,7 +98,8 @@ class PostgresSearchEngine(engine.SearchEngine):
             dates = _published(_compiled(request, relaxed=True))
         return dates
 
-    def published_days(self, request: engine.SearchRequest) -> engine.PublishedDays:
+    def dated(self, request: engine.SearchRequest) -> engine.DayCounts:
+        """Counted per Tehran day in SQL: the chart needs no more, and no date per article travels."""
         found = _days(_compiled(request))
         if not found.days and request.relaxes():
             found = _days(_compiled(request, relaxed=True))
@@ -277,7 +278,7 @@ def _facets(cursor, compiled: Compiled) -> dict[str, list[tuple[str, int]]]:
     return facets
 
 
-def _days(compiled: Compiled) -> engine.PublishedDays:
+def _days(compiled: Compiled) -> engine.DayCounts:
     """Counted per stored Tehran day in SQL, with the first and last time (the chart's span)."""
     with planned() as cursor:
         # Materialized: inlined, ``published >= 1900`` let the planner take every row from the date
@@ -290,8 +291,8 @@ def _days(compiled: Compiled) -> engine.PublishedDays:
         )
         rows = cursor.fetchall()
     if not rows:
-        return engine.PublishedDays()
-    return engine.PublishedDays(
+        return engine.DayCounts()
+    return engine.DayCounts(
         {day: n for day, n, _, _ in rows},
         naive_utc(min(first for _, _, first, _ in rows)),
         naive_utc(max(last for _, _, _, last in rows)),

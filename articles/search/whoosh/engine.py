@@ -10,16 +10,20 @@ documents, so every page of a search states the same count and the facets add up
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+import sys
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from haystack import connections
 from haystack.constants import DJANGO_ID, ID
 from whoosh import query as wq
+from whoosh.columns import NumericColumn
 from whoosh.searching import Searcher
 from whoosh.sorting import FieldFacet, TranslateFacet
 from whoosh.util.numeric import typecode_max
-from whoosh.util.times import long_to_datetime
+from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from articles.search import engine, spelling
 from articles.search.whoosh import facets, fast_search
@@ -118,9 +122,7 @@ class WhooshSearchEngine(engine.SearchEngine):
     def published_dates(self, request: engine.SearchRequest) -> list[dt.datetime]:
         """Reads the sortable ``published`` column of the matching set, unscored."""
         with self._searcher() as searcher:
-            docs = matching_docs(searcher, _compiled(request))
-            if not docs and _relaxes(request):  # as search relaxes
-                docs = matching_docs(searcher, _compiled(request, relaxed=True))
+            docs = _matches(searcher, request)
             column = searcher.reader().column_reader("published", translate=False)
             dates = []
             for docnum in sorted(docs):
@@ -131,6 +133,21 @@ class WhooshSearchEngine(engine.SearchEngine):
                 if value.year >= 1900:
                     dates.append(value)
             return dates
+
+    def dated(self, request: engine.SearchRequest) -> engine.PublishedDates:
+        """The matching set's ``published`` column values, sorted, as the column holds them
+        (microseconds since year 1): undated articles (the column's default) and dates before
+        1900 left out, as ``published_dates`` leaves them."""
+        with self._searcher() as searcher:
+            docs = _matches(searcher, request)
+            docs, values = sorted(docs), []
+            for sub, offset in searcher.leaf_searchers() if docs else ():
+                column = _numbers(sub.reader(), "published")
+                ours = docs[bisect_left(docs, offset) : bisect_left(docs, offset + len(column))]
+                values.extend(map(column.__getitem__, [d - offset for d in ours] if offset else ours))
+        values.sort()
+        values = values[bisect_left(values, _EARLIEST) : bisect_right(values, _LATEST)]
+        return engine.PublishedDates(values, _to_long, _to_datetime)
 
     def similar(self, article, limit: int) -> list[int]:
         """An OR of the article's ten most telling terms (from its text in the database: the index
@@ -231,11 +248,45 @@ class WhooshSearchEngine(engine.SearchEngine):
             facets.warm_facets(searcher, engine.FACET_FIELDS)
 
 
+_EARLIEST, _LATEST = datetime_to_long(dt.datetime(1900, 1, 1)), datetime_to_long(dt.datetime.max)
+
+
+def _to_long(moment: dt.datetime) -> int:
+    return datetime_to_long(moment.astimezone(dt.UTC)) if moment.tzinfo else datetime_to_long(moment)
+
+
+def _to_datetime(value: int) -> dt.datetime:
+    return long_to_datetime(value).replace(tzinfo=dt.UTC)
+
+
+def _numbers(reader, fieldname: str) -> Sequence[int]:
+    """Every document's value of a numeric column, read at once: an array from the column's
+    bytes (~1 ms for 100,000 documents) where a value at a time costs a struct unpack each."""
+    count = reader.doc_count_all()
+    column = reader.column_reader(fieldname, translate=False)
+    if type(column) is not NumericColumn.Reader:
+        return [column[docnum] for docnum in range(count)]
+    numbers = array(column._typecode)
+    numbers.frombytes(column._dbfile.get(column._basepos, column._count * column._fixedlen))
+    if sys.byteorder == "little":  # the column is big-endian ("!")
+        numbers.byteswap()
+    numbers.extend([column._default] * (count - len(numbers)))  # trailing defaults are not written
+    return numbers
+
+
 def _compiled(request: engine.SearchRequest, relaxed: bool = False) -> Compiled:
     """The request's query in Whoosh's objects, as its ``match`` reads the words."""
     if request.match == "any":
         return compile_any(request.parsed, request.filters)
     return compile_search(request.parsed, request.filters, relaxed=relaxed)
+
+
+def _matches(searcher, request: engine.SearchRequest) -> set[int]:
+    """The request's matching set (unscored), relaxed as ``search`` relaxes it."""
+    docs = matching_docs(searcher, _compiled(request))
+    if not docs and _relaxes(request):
+        docs = matching_docs(searcher, _compiled(request, relaxed=True))
+    return docs
 
 
 def _relaxes(request: engine.SearchRequest) -> bool:

@@ -14,6 +14,7 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections import Counter
+from functools import cached_property
 
 from whoosh.columns import PickleColumn
 from whoosh.searching import Results
@@ -82,21 +83,38 @@ def _readable(searcher, names: list[str]) -> bool:
 
 def count_values(searcher, docs, names: list[str]) -> dict[str, dict[str, int]]:
     """How many of ``docs`` (global document numbers) hold each value of each field of ``names``
-    (fields keeping a list column, see ``facet_names``)."""
+    (fields keeping a list column, see ``facet_names``).
+
+    Where the documents are most of a segment (a common word: ایران is in 63% of the archive),
+    the segment's totals (counted once, before the workers fork) less the values of the documents
+    left out are counted instead: fewer documents and values to count, the same counts.
+    """
     docs = sorted(docs)
-    leaves = list(searcher.leaf_searchers())
+    leaves = []
+    for sub, offset in searcher.leaf_searchers():
+        size = sub.reader().doc_count_all()
+        ours = docs[bisect_left(docs, offset) : bisect_left(docs, offset + size)]
+        ours = [d - offset for d in ours] if offset else ours
+        others = list(set(range(size)).difference(ours)) if 2 * len(ours) > size else None
+        leaves.append((sub, size, ours, others))
     found = {}
     for name in names:
         counts = Counter()
-        for sub, offset in leaves:
+        for sub, size, ours, others in leaves:
             values = _facet_values(sub.reader(), name)
             if values is None:  # a reader without a segment (an empty index) has no documents
                 continue
-            low, high = bisect_left(docs, offset), bisect_left(docs, offset + len(values.ends))
-            values.count(docs[low:high], offset, counts)
+            if others is None or len(values.ends) != size:
+                values.count(ours, counts)
+            else:
+                left_out = Counter()
+                values.count(others, left_out)
+                segment = values.totals.copy()
+                segment.subtract(left_out)
+                counts.update({value: n for value, n in segment.items() if n})
         found[name] = dict(zip(map(_names.get(name, []).__getitem__, counts), counts.values(), strict=True))
         if len(_segment_values) > len(leaves) * len(names):
-            segments = (getattr(sub.reader(), "segment", lambda: None)() for sub, _ in leaves)
+            segments = (getattr(sub.reader(), "segment", lambda: None)() for sub, *_ in leaves)
             _forget_other_segments(name, {segment.segment_id() for segment in segments if segment is not None})
     return found
 
@@ -122,10 +140,13 @@ class _FacetValues:
         self.starts = memoryview(byte_starts)[:-1]
         self.ends = memoryview(byte_starts)[1:]
 
-    def count(self, docs: list[int], offset: int, counts: Counter) -> None:
-        """Add the values of ``docs`` (global document numbers, ``offset`` being the segment's)."""
-        if offset:
-            docs = [d - offset for d in docs]
+    @cached_property
+    def totals(self) -> Counter:
+        """Every value's count over the segment's documents, deleted ones included."""
+        return Counter(memoryview(self.bytes).cast("I"))
+
+    def count(self, docs: list[int], counts: Counter) -> None:
+        """Add the values of ``docs`` (the segment's document numbers)."""
         slices = map(slice, map(self.starts.__getitem__, docs), map(self.ends.__getitem__, docs))
         counts.update(memoryview(b"".join(map(self.bytes.__getitem__, slices))).cast("I"))
 
@@ -146,11 +167,12 @@ def _facet_values(reader, fieldname: str) -> _FacetValues | None:
 
 
 def warm_facets(searcher, fieldnames) -> None:
-    """Decode the facet values of every segment of ``searcher`` now, for ``fieldnames``."""
+    """Decode the facet values of every segment of ``searcher`` now, for ``fieldnames``, and count
+    their totals."""
     for sub, _offset in searcher.leaf_searchers():
         for fieldname in fieldnames:
-            if fieldname in sub.schema:
-                _facet_values(sub.reader(), fieldname)
+            if fieldname in sub.schema and (values := _facet_values(sub.reader(), fieldname)) is not None:
+                values.totals  # noqa: B018  (computed and kept)
 
 
 def _forget_other_segments(fieldname: str, segment_ids: set[str]) -> None:

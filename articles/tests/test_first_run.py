@@ -1,0 +1,108 @@
+"""A search's first run is as fast as its repeats (issue 19): the attention chart counts the
+matching set's dates between period boundaries instead of making a datetime per article, and
+must draw the very bars the per-article grouping drew."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from whoosh.query import Term
+
+from articles import jalali, views
+from articles.models import Article, Entity
+from articles.search.engine import FACET_FIELDS, PublishedDates, get_engine
+from articles.search.params import SearchParams
+from articles.search.service import _attention_series, attention, run_search
+from articles.search.whoosh import facets
+
+UTC = dt.UTC
+
+
+def _grouped_per_article(dates: list[dt.datetime]) -> list[tuple[str, str, int]]:
+    """The chart as it was computed before: each date to its Tehran day, then to its month."""
+    if dates and max(dates) - min(dates) <= dt.timedelta(days=62):
+        return jalali.daily_counts(dates)
+    return jalali.monthly_counts(dates)
+
+
+def _series(moments: list[dt.datetime]) -> list[tuple[str, str, int]]:
+    return _attention_series(PublishedDates(sorted(moments)))
+
+
+@pytest.mark.parametrize(
+    "moments",
+    [
+        # Iran's last summer time began at midnight of 2 Farvardin 1401 (22 March 2022, 20:30 UTC
+        # the day before) and ended at midnight of 31 Shahrivar: the days around both changes.
+        [dt.datetime(2022, 3, 21, 20, 29, tzinfo=UTC), dt.datetime(2022, 3, 21, 20, 30, tzinfo=UTC)],
+        [dt.datetime(2022, 9, 21, 19, 29, tzinfo=UTC), dt.datetime(2022, 9, 21, 20, 31, tzinfo=UTC)],
+        # 62 days apart is still days; a minute more is months.
+        [dt.datetime(2024, 1, 1, 10, tzinfo=UTC), dt.datetime(2024, 3, 3, 10, tzinfo=UTC)],
+        [dt.datetime(2024, 1, 1, 10, tzinfo=UTC), dt.datetime(2024, 3, 3, 10, 1, tzinfo=UTC)],
+        # A Jalali month's first minute and the month before's last, years apart, with empty months.
+        [dt.datetime(2019, 3, 20, 20, 30, tzinfo=UTC), dt.datetime(2019, 3, 20, 20, 29, tzinfo=UTC)]
+        + [dt.datetime(2025, 10, 22, 20, 30, tzinfo=UTC)] * 3,
+    ],
+)
+def test_periods_counted_between_boundaries_are_the_per_article_grouping(moments):
+    assert _series(moments) == _grouped_per_article(moments)
+
+
+def test_no_dates_draw_no_chart():
+    assert _series([]) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_charts_and_entity_timelines_are_the_per_article_grouping(synthetic_archive):
+    """On a real index of several segments, with drafts and deleted documents: a common word, a
+    rare one, an exclusion, a phrase, a filter, a month narrowed to days, words found nowhere;
+    and each entity's page timeline."""
+    dated = Article.objects.published().exclude(published=None).order_by("published")
+    middle = jalali.to_jalali(dated[dated.count() // 2].published)
+    month_start, month_end = jalali.jalali_month_range(middle.year, middle.month)
+    searches = [
+        SearchParams(q="ایران"),
+        SearchParams(q="بانک مرکزی"),
+        SearchParams(q="ایران -تهران"),
+        SearchParams(q='"بانک مرکزی"'),
+        SearchParams(q="ایران", entity=("tehran",)),
+        SearchParams(q="ایران", date_from=month_start.date(), date_to=(month_end - dt.timedelta(days=1)).date()),
+        SearchParams(q="", date_from=month_start.date(), date_to=(month_end - dt.timedelta(days=1)).date()),
+        SearchParams(q="واژه‌ای‌که‌نیست"),
+    ]
+    shapes = set()
+    for params in searches:
+        page = run_search(params)
+        expected = _grouped_per_article([jalali.aware_utc(d) for d in get_engine().published_dates(page.request)])
+        assert attention(params, page) == expected, params
+        shapes.add(len(expected[0][0]) if expected else 0)
+    assert shapes == {0, len("1401-01"), len("1401-01-01")}  # months, days and no chart were all drawn
+    # An entity's timeline comes from the index the same way: the months the database's mentions
+    # (grouped by Tehran day) gave, for every entity of the archive.
+    entities = list(Entity.objects.all())
+    timelines = {entity.slug: views._entity_timeline(entity) for entity in entities}
+    assert timelines == {entity.slug: views._entity_timeline_from_database(entity) for entity in entities}
+    assert sum(len(timeline) > 1 for timeline in timelines.values()) >= 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_facets_of_most_of_a_segment_are_its_totals_less_the_rest(synthetic_archive):
+    """A word in most documents is counted as the segment's totals less the documents without
+    it; a rarer one directly: both as counting every match's values one by one."""
+    with get_engine()._searcher() as searcher:
+        reader = searcher.reader()
+        live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+        common = max((reader.doc_frequency("text", t), t) for _, t in reader.most_frequent_terms("text", 40))[1]
+        rare = next(t for t in reader.lexicon("text") if 5 <= reader.doc_frequency("text", t) <= 50)
+        matches = [set(searcher.docs_for_query(Term("text", text))) for text in (common, rare)]
+        assert len(matches[0]) > len(live) / 2 > len(matches[1])  # both ways are taken
+        for docs in (*matches, set(live)):
+            names = list(FACET_FIELDS)
+            expected = {name: Counter() for name in names}
+            for docnum in docs:
+                stored = searcher.stored_fields(docnum)
+                for name in names:
+                    expected[name].update(v for v in (stored.get(name) or "").split(",") if v)
+            assert facets.count_values(searcher, docs, names) == {n: dict(c) for n, c in expected.items()}
