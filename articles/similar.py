@@ -8,8 +8,8 @@ editor's save), by the engine's bounded ``neighbours`` (only rarer terms find ca
 work per article does not grow with the archive), and the page reads it in one query.
 
 - Lists hold ``STORED`` articles, more than a page shows: a neighbour unpublished or deleted since
-  is left out when the list is read (``Article.objects.published()``; a deleted one's rows go with
-  it), and the page still has enough.
+  is left out when the list is read (``Article.objects.published()``, joined), and the page still
+  has enough.
 - An article indexed before lists existed has none: its page computes it (bounded) and stores it;
   ``manage.py fill_similar`` fills every missing list at once (``rebuild_index`` and
   ``check_index --fix`` do too).
@@ -35,8 +35,16 @@ SHOWN = 5
 class SimilarArticle(models.Model):
     """One neighbour of an article: ``similar`` is its ``rank``-th nearest (0 first)."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="neighbours")
-    similar = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="neighbour_of")
+    # Its lists are read by (article, rank): that unique constraint's index serves, no other.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, db_index=False, related_name="neighbours")
+    # No foreign-key constraint nor index on the neighbour: a list is written in the transaction
+    # that indexes its article (on PostgreSQL, after the index's totals row is locked), and a
+    # constraint would also lock each neighbour's row: with another transaction deleting one of
+    # them (it locks the article, then the totals) that deadlocked. A deleted neighbour's row is
+    # left to the next computation of the list; reading joins the articles and never sees it.
+    similar = models.ForeignKey(
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="neighbour_of"
+    )
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField()
 

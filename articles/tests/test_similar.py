@@ -132,3 +132,27 @@ def test_neighbours_read_only_rare_terms_postings(demo, monkeypatch):
     assert found and demo.pk not in [pk for pk, _ in found]
     assert 0 < bounded <= 10 * 5 + drafts
     assert bounded < whole
+
+
+@pytest.mark.postgres
+def test_the_postgresql_engine_stores_lists_as_articles_are_saved(settings):
+    """On PostgreSQL each save writes the index and the article's list in its own transaction
+    (an import's too); ``fill_similar --all`` recomputes them once the archive is complete."""
+    settings.NEWSARCHIVE_SEARCH_ENGINE = "articles.search.postgres.engine.PostgresSearchEngine"
+    get_engine().clear()
+    import_files(DEMO)
+    demo = Article.objects.get(title=POLLUTION)
+    last = Article.objects.published().order_by("pk").last()
+    assert len(stored(last)) == similar.STORED  # saved last: the whole archive to choose from
+    call_command("fill_similar", "--all", stdout=io.StringIO())
+    ids = stored(demo)
+    assert len(ids) == similar.STORED and demo.pk not in ids
+    assert ids[:3] == [pk for pk, _ in get_engine().neighbours(demo, 3)]
+    titles = [a.title.replace("ي", "ی") for a in similar.similar_articles(demo)]
+    assert sum("آلودگی هوا" in title for title in titles) >= 2
+    first = Article.objects.get(pk=ids[0])
+    first.status = Article.Status.DRAFT
+    first.save()
+    assert not SimilarArticle.objects.filter(article=first).exists()
+    assert first.pk not in [a.pk for a in similar.similar_articles(demo)]
+    assert first.pk not in [pk for pk, _ in get_engine().neighbours(demo, similar.STORED)]
