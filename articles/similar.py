@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 STORED = 8  # neighbours kept per article; the page shows ``SHOWN``
 SHOWN = 5
+BATCH = 500  # lists stored per transaction by ``fill``
 
 
 class SimilarArticle(models.Model):
@@ -70,26 +71,27 @@ def store(articles: Iterable[Article]) -> int:
     """Compute and save the lists of ``articles`` (a draft's list is emptied); returns how many
     lists were saved. The index must already hold what it should find."""
     articles = list(articles)
-    found = compute(articles)
-    rows = [
-        SimilarArticle(article_id=pk, similar_id=other, rank=rank, score=score)
-        for pk, neighbours in found.items()
-        for rank, (other, score) in enumerate(neighbours)
-    ]
+    # The engine's reads too (PostgreSQL's are queries): a failure rolls back to here only.
     with transaction.atomic():
+        found = compute(articles)
+        rows = [
+            SimilarArticle(article_id=pk, similar_id=other, rank=rank, score=score)
+            for pk, neighbours in found.items()
+            for rank, (other, score) in enumerate(neighbours)
+        ]
         SimilarArticle.objects.filter(article__in=[a.pk for a in articles]).delete()
         SimilarArticle.objects.bulk_create(rows)
     return len(found)
 
 
-def store_pks(pks: Iterable[int], batch_size: int = 500) -> int:
-    """``store`` for the articles among ``pks``, ``batch_size`` at a time (one transaction each)."""
-    pks = sorted(set(pks))
-    saved = 0
-    for start in range(0, len(pks), batch_size):
-        batch = Article.objects.filter(pk__in=pks[start : start + batch_size]).only("title", "lead", "body", "status")
-        saved += store(batch)
-    return saved
+def store_quietly(articles: Iterable[Article]) -> None:
+    """``store``, a failure logged: the lists are derived data, and the indexing that calls this
+    has succeeded (a page computes a missing list; ``fill_similar`` fills them all)."""
+    articles = list(articles)
+    try:
+        store(articles)
+    except Exception:
+        log.exception("could not store more like this for %d articles; fill_similar will", len(articles))
 
 
 def missing() -> list[int]:
@@ -102,10 +104,11 @@ def fill(pks: Iterable[int] | None = None, on_progress: Callable[[int, int], Non
     """Store the lists of ``pks`` (every published article without one when None)."""
     pks = missing() if pks is None else sorted(set(pks))
     saved = 0
-    for start in range(0, len(pks), 500):
-        saved += store_pks(pks[start : start + 500])
+    for start in range(0, len(pks), BATCH):  # one transaction each
+        batch = Article.objects.filter(pk__in=pks[start : start + BATCH]).only("title", "lead", "body", "status")
+        saved += store(batch)
         if on_progress:
-            on_progress(min(start + 500, len(pks)), len(pks))
+            on_progress(min(start + BATCH, len(pks)), len(pks))
     return saved
 
 

@@ -61,7 +61,7 @@ def index_articles(
                 if on_progress:
                     on_progress(chunk_start + min(start + batch_size, len(chunk)), len(pks))
         for start in range(0, len(indexed), batch_size):  # the index now holds them: found by others
-            similar.store(indexed[start : start + batch_size])
+            similar.store_quietly(indexed[start : start + batch_size])
     return written
 
 
@@ -185,7 +185,7 @@ def schedule(pk: int, saved: Article | None = None, deleted: bool = False) -> No
             else:
                 writer.touch()  # what it reads live changed: cached pages must go
         if saved is not None and not deleted:
-            similar.store([saved])
+            similar.store_quietly([saved])
         return
     if getattr(_state, "suspended", 0):
         _state.touched.add(pk)
