@@ -51,9 +51,9 @@ def postings(reader, key: tuple[str, bytes]) -> tuple[array, array]:
             return found
     ids, tfs = _decode(reader.postings(*key))
     found = array("i", ids), array("d", tfs)
-    read.count += len(ids)
     global _postings_kept
     with _postings_lock:
+        read.count += len(ids)
         if _postings_cache.get(cache_key) is None:
             _postings_cache[cache_key] = found
             _postings_kept += len(ids)
