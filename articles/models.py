@@ -431,3 +431,4 @@ class EntityCandidate(models.Model):
 
 
 from articles.import_runs import ImportRun  # noqa: E402, F401  (a model of this app: imports' records)
+from articles.similar import SimilarArticle  # noqa: E402, F401  (a model of this app: "more like this", stored)

@@ -39,8 +39,8 @@ from articles.search.service import (
     monthly,
     ranked_hits,
     run_search,
-    similar_articles,
 )
+from articles.similar import similar_articles
 from articles.text_safety import has_unsafe
 
 PAGE_SIZE = 20

@@ -197,6 +197,11 @@ class SearchEngine(ABC):
         """Pks of published articles like ``article`` ("more like this"), best first, itself excluded."""
 
     @abstractmethod
+    def neighbours(self, article: Article, limit: int) -> list[tuple[int, float]]:
+        """``(pk, score)`` of published articles like ``article``, best first, itself excluded, with
+        work bounded whatever the archive's size (what ``articles.similar`` stores when indexing)."""
+
+    @abstractmethod
     def published_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         """How many published articles hold each term (did-you-mean: ``articles.search.spelling``)."""
 

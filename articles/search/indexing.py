@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import connections as db_connections
 from django.db import transaction
 
+from articles import similar
 from articles.jalali import naive_utc
 from articles.models import Article
 from articles.search.engine import get_engine
@@ -31,11 +32,14 @@ def index_articles(
     batch_size: int = 500,
     on_progress: Callable[[int, int], None] | None = None,
     commit_every: int = 5000,
+    neighbours: bool = True,
 ) -> int:
     """Index the articles among ``pks`` and drop the deleted ones from the index.
 
     Articles are read ``batch_size`` at a time and committed ``commit_every`` at a time: each
     commit merges segments, and between commits the write lock is free for editors' saves.
+    After each commit the written articles' "more like this" lists are stored (``articles.similar``;
+    ``neighbours=False``: the caller does it, or their text did not change).
     Returns how many documents were written.
     """
     pks = sorted(set(pks))
@@ -45,14 +49,19 @@ def index_articles(
         on_progress(0, len(pks))
     for chunk_start in range(0, len(pks), commit_every):
         chunk = pks[chunk_start : chunk_start + commit_every]
+        indexed = []
         with engine.writing() as writer:
             for start in range(0, len(chunk), batch_size):
                 batch = chunk[start : start + batch_size]
                 articles = list(_indexed_articles().filter(pk__in=batch))
                 written += writer.update(articles)
                 writer.remove(set(batch) - {a.pk for a in articles})
+                if neighbours:
+                    indexed.extend(articles)
                 if on_progress:
                     on_progress(chunk_start + min(start + batch_size, len(chunk)), len(pks))
+        for start in range(0, len(indexed), batch_size):  # the index now holds them: found by others
+            similar.store_quietly(indexed[start : start + batch_size])
     return written
 
 
@@ -175,6 +184,8 @@ def schedule(pk: int, saved: Article | None = None, deleted: bool = False) -> No
                 writer.update([saved])
             else:
                 writer.touch()  # what it reads live changed: cached pages must go
+        if saved is not None and not deleted:
+            similar.store_quietly([saved])
         return
     if getattr(_state, "suspended", 0):
         _state.touched.add(pk)

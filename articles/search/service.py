@@ -398,17 +398,3 @@ def _facets(counts: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetVal
         names = dict(model.objects.filter(slug__in=[s for s, _ in pairs]).values_list("slug", "name"))
         facets[name] = [FacetValue(slug, names.get(slug, slug), n) for slug, n in pairs]
     return facets
-
-
-def similar_articles(article: Article, limit: int = 5) -> list[Article]:
-    """ "More like this": published articles sharing the article's most telling terms."""
-    if not article.is_published:
-        return []
-    try:
-        # An OR of ten terms over the whole archive: kept per article until the index changes.
-        pks = cached("similar", (article.pk, limit), lambda: get_engine().similar(article, limit + 1))
-    except Exception:  # the page must render even when the index is being rebuilt
-        log.exception("more_like_this failed for article %s", article.pk)
-        return []
-    found = Article.objects.published().select_related("source").in_bulk([pk for pk in pks if pk != article.pk])
-    return [found[pk] for pk in pks if pk in found][:limit]

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from articles import similar
 from articles.search import indexing
 
 
@@ -24,6 +25,12 @@ class Command(BaseCommand):
             ids = sorted(getattr(report, name))
             shown = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
             self.stdout.write(f"{name}: {len(ids)}" + (f" ({shown})" if ids else ""))
+        # Published articles without a stored "more like this" (indexed before lists were kept):
+        # their pages compute one when first viewed; --fix stores them all now.
+        lists = similar.missing()
+        self.stdout.write(f"similar lists missing: {len(lists)}")
+        if fix and lists:
+            similar.fill(set(lists) - report.missing - report.stale)  # those repair indexes get theirs
         if report.ok:
             self.stdout.write("index matches the database")
             return

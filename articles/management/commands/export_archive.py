@@ -14,10 +14,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from articles.management.progress import advance_to, progress_bar
 
+# Derived from the search index, as the index is: recomputed when the archive is restored.
+DERIVED = {"SimilarArticle"}
+
 
 def archive_models() -> list:
     """Referenced rows before the rows that reference them, so loading never dangles."""
-    return [apps.get_model("auth", "User"), *apps.get_app_config("articles").get_models()]
+    articles = [m for m in apps.get_app_config("articles").get_models() if m.__name__ not in DERIVED]
+    return [apps.get_model("auth", "User"), *articles]
 
 
 class LosslessEncoder(DjangoJSONEncoder):

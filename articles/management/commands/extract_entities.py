@@ -35,5 +35,7 @@ class Command(BaseCommand):
         )
         if changed and not no_index:
             indexer = progress_bar(self, len(changed), "index", verbosity)
-            indexing.index_articles(changed, on_progress=lambda done, total: advance_to(indexer, done))
+            indexing.index_articles(
+                changed, on_progress=lambda done, total: advance_to(indexer, done), neighbours=False
+            )
             indexer.close()

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from articles import similar
 from articles.models import Article, Mention
 from articles.search import indexing
 
@@ -28,4 +29,5 @@ class Command(BaseCommand):
                 status=Subquery(article.values("status")[:1]),
             )
         indexing.repair(indexing.compare())
+        similar.fill()  # "more like this" is not in the export: what repair did not index
         self.stdout.write(f"restored {Article.objects.count()} articles from {path}; index rebuilt")

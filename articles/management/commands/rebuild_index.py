@@ -10,6 +10,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from articles import similar
 from articles.management.progress import advance_to, progress_bar
 from articles.models import Article
 from articles.search import indexing
@@ -37,7 +38,15 @@ class Command(BaseCommand):
         engine.clear()
         pks = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         bar = progress_bar(self, len(pks), "index", verbosity)
-        written = indexing.index_articles(pks, batch_size, on_progress=lambda done, total: advance_to(bar, done))
+        written = indexing.index_articles(
+            pks, batch_size, on_progress=lambda done, total: advance_to(bar, done), neighbours=False
+        )
+        bar.close()
+        # "More like this" once the whole archive is indexed: a list computed after the first
+        # commit would only know the first articles.
+        published = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
+        bar = progress_bar(self, len(published), "similar", verbosity)
+        similar.fill(published, on_progress=lambda done, total: advance_to(bar, done))
         bar.close()
         seconds = time.monotonic() - started
         if verbosity:

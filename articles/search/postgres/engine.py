@@ -108,6 +108,9 @@ class PostgresSearchEngine(engine.SearchEngine):
     def similar(self, article, limit: int) -> list[int]:
         return neighbours.similar(article, limit)
 
+    def neighbours(self, article, limit: int) -> list[tuple[int, float]]:
+        return neighbours.scored(article, limit)
+
     def published_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         return neighbours.published_frequencies(terms)
 

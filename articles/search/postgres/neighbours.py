@@ -35,6 +35,12 @@ DRAFT = "draft"
 
 def similar(article, limit: int) -> list[int]:
     """Pks of published articles like ``article``, best first, itself left out."""
+    return [pk for pk, _ in scored(article, limit)]
+
+
+def scored(article, limit: int) -> list[tuple[int, float]]:
+    """``(pk, score)`` of published articles like ``article``, best first, itself left out. The
+    work is bounded (see the module's docstring): what ``articles.similar`` stores."""
     text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
     with connection.cursor() as cursor:
         terms = _key_terms(cursor, analyze(text).frequencies())
@@ -79,7 +85,7 @@ def similar(article, limit: int) -> list[int]:
                 "limit": limit,
             },
         )
-        return [pk for pk, _ in cursor.fetchall()]
+        return [(pk, float(score)) for pk, score in cursor.fetchall()]
 
 
 def _key_terms(cursor, frequencies: Counter[str]) -> list[tuple[int, str, int, float, float]]:

@@ -149,24 +149,41 @@ class WhooshSearchEngine(engine.SearchEngine):
         values = values[bisect_left(values, _EARLIEST) : bisect_right(values, _LATEST)]
         return engine.PublishedDates(values, _to_long, _to_datetime)
 
+    # Stored "more like this" (``neighbours``): only the article's key terms in at most this many
+    # documents find and score candidates, so computing a list reads a bounded number of postings
+    # (ten terms' worth) however large the archive; a common word adds little to BM25 anyway.
+    NEIGHBOUR_DF = 1000
+
     def similar(self, article, limit: int) -> list[int]:
         """An OR of the article's ten most telling terms (from its text in the database: the index
         does not store it), boosted by their weight; the article itself and drafts masked out
         (drafts are few: an allow-list would list every published article on every page view)."""
+        return [pk for pk, _ in self._like(article, limit)]
+
+    def neighbours(self, article, limit: int) -> list[tuple[int, float]]:
+        """As ``similar``, with the key terms in more than ``NEIGHBOUR_DF`` documents left out (the
+        rarest one kept when all are common)."""
+        return self._like(article, limit, max_df=self.NEIGHBOUR_DF)
+
+    def _like(self, article, limit: int, max_df: int | None = None) -> list[tuple[int, float]]:
         text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
         with self._searcher() as searcher:
+            terms = searcher.key_terms_from_text(TEXT, text, numterms=10, normalize=False)
+            if max_df is not None and terms:
+                reader = searcher.reader()
+                dfs = {word: reader.doc_frequency(TEXT, word) for word, _ in terms}
+                terms = [t for t in terms if dfs[t[0]] <= max_df] or [min(terms, key=lambda t: (dfs[t[0]], t[0]))]
+            if not terms:
+                return []
             mask = _drafts(searcher)
             docnum = searcher.document_number(**{ID: _identifier(article.pk)})
             if docnum is not None:
                 mask.add(docnum)
-            terms = searcher.key_terms_from_text(TEXT, text, numterms=10, normalize=False)
-            if not terms:
-                return []
             q = wq.Or([wq.Term(TEXT, word, boost=weight) for word, weight in terms])
             results = fast_search.search(searcher, q, limit, mask=mask or None)
             if results is None:
                 results = searcher.search(q, limit=limit, mask=mask or None)
-            return [_pk(searcher, docnum) for _, docnum in results.top_n[:limit]]
+            return [(_pk(searcher, docnum), float(score)) for score, docnum in results.top_n[:limit]]
 
     # A term in more documents than this (and than there are drafts and deleted documents) is
     # counted from the term index, drafts and deleted documents included: counting its postings

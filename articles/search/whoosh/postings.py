@@ -27,6 +27,16 @@ _postings_kept = 0
 _postings_lock = threading.Lock()
 
 
+class _Read:
+    """Postings handed out by ``postings`` in this process (decoded or kept): what a search
+    touched, which tests and benchmarks bound ("more like this" reads ten rare terms' worth)."""
+
+    count = 0
+
+
+read = _Read()
+
+
 def postings(reader, key: tuple[str, bytes]) -> tuple[array, array]:
     """A term's document numbers and weights in a segment, decoded once and kept while the
     segment's reader is (least recently used first out beyond ``POSTINGS_KEPT`` postings):
@@ -37,11 +47,13 @@ def postings(reader, key: tuple[str, bytes]) -> tuple[array, array]:
         found = _postings_cache.get(cache_key)
         if found is not None:
             _postings_cache.move_to_end(cache_key)
+            read.count += len(found[0])
             return found
     ids, tfs = _decode(reader.postings(*key))
     found = array("i", ids), array("d", tfs)
     global _postings_kept
     with _postings_lock:
+        read.count += len(ids)
         if _postings_cache.get(cache_key) is None:
             _postings_cache[cache_key] = found
             _postings_kept += len(ids)

@@ -1,0 +1,139 @@
+""" "More like this", stored: each published article's nearest articles, kept in the database.
+
+Asking the index on every article view cost an OR of the article's ten key terms over the whole
+archive: at 100,000 articles the postings of its common words (tens of thousands each) were
+decoded on nearly every view, and the article page's p95 was ~2 s under eight clients. Instead
+each article's list is computed when the article is indexed (an import, ``rebuild_index``, an
+editor's save), by the engine's bounded ``neighbours`` (only rarer terms find candidates, so the
+work per article does not grow with the archive), and the page reads it in one query.
+
+- Lists hold ``STORED`` articles, more than a page shows: a neighbour unpublished or deleted since
+  is left out when the list is read (``Article.objects.published()``, joined), and the page still
+  has enough.
+- An article indexed before lists existed has none: its page computes it (bounded) and stores it;
+  ``manage.py fill_similar`` fills every missing list at once (``rebuild_index`` and
+  ``check_index --fix`` do too).
+- A list is not updated when newer articles arrive: an article's neighbours are those the archive
+  held when it was indexed (``fill_similar --all`` recomputes every list).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from django.db import models, transaction
+
+from articles.models import Article
+
+log = logging.getLogger(__name__)
+
+STORED = 8  # neighbours kept per article; the page shows ``SHOWN``
+SHOWN = 5
+BATCH = 500  # lists stored per transaction by ``fill``
+
+
+class SimilarArticle(models.Model):
+    """One neighbour of an article: ``similar`` is its ``rank``-th nearest (0 first)."""
+
+    # Its lists are read by (article, rank): that unique constraint's index serves, no other.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, db_index=False, related_name="neighbours")
+    # No foreign-key constraint nor index on the neighbour: a list is written in the transaction
+    # that indexes its article (on PostgreSQL, after the index's totals row is locked), and a
+    # constraint would also lock each neighbour's row: with another transaction deleting one of
+    # them (it locks the article, then the totals) that deadlocked. A deleted neighbour's row is
+    # left to the next computation of the list; reading joins the articles and never sees it.
+    similar = models.ForeignKey(
+        Article, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="neighbour_of"
+    )
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+
+    class Meta:
+        app_label = "articles"
+        verbose_name = "مقالهٔ همانند"
+        verbose_name_plural = "مقاله‌های همانند"
+        constraints = [models.UniqueConstraint(fields=["article", "rank"], name="similar_article_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.similar_id} ({self.rank})"
+
+
+def compute(articles: Iterable[Article]) -> dict[int, list[tuple[int, float]]]:
+    """Each published article's ``STORED`` nearest published articles, ``(pk, score)`` best first."""
+    from articles.search.engine import get_engine
+
+    engine = get_engine()
+    return {a.pk: engine.neighbours(a, STORED) for a in articles if a.is_published}
+
+
+def store(articles: Iterable[Article]) -> int:
+    """Compute and save the lists of ``articles`` (a draft's list is emptied); returns how many
+    lists were saved. The index must already hold what it should find."""
+    articles = list(articles)
+    # The engine's reads too (PostgreSQL's are queries): a failure rolls back to here only.
+    with transaction.atomic():
+        found = compute(articles)
+        rows = [
+            SimilarArticle(article_id=pk, similar_id=other, rank=rank, score=score)
+            for pk, neighbours in found.items()
+            for rank, (other, score) in enumerate(neighbours)
+        ]
+        SimilarArticle.objects.filter(article__in=[a.pk for a in articles]).delete()
+        SimilarArticle.objects.bulk_create(rows)
+    return len(found)
+
+
+def store_quietly(articles: Iterable[Article]) -> None:
+    """``store``, a failure logged: the lists are derived data, and the indexing that calls this
+    has succeeded (a page computes a missing list; ``fill_similar`` fills them all)."""
+    articles = list(articles)
+    try:
+        store(articles)
+    except Exception:
+        log.exception("could not store more like this for %d articles; fill_similar will", len(articles))
+
+
+def missing() -> list[int]:
+    """Published articles without a stored list."""
+    have = SimilarArticle.objects.values("article_id")
+    return list(Article.objects.published().exclude(pk__in=have).order_by("pk").values_list("pk", flat=True))
+
+
+def fill(pks: Iterable[int] | None = None, on_progress: Callable[[int, int], None] | None = None) -> int:
+    """Store the lists of ``pks`` (every published article without one when None)."""
+    pks = missing() if pks is None else sorted(set(pks))
+    saved = 0
+    for start in range(0, len(pks), BATCH):  # one transaction each
+        batch = Article.objects.filter(pk__in=pks[start : start + BATCH]).only("title", "lead", "body", "status")
+        saved += store(batch)
+        if on_progress:
+            on_progress(min(start + BATCH, len(pks)), len(pks))
+    return saved
+
+
+def similar_articles(article: Article, limit: int = SHOWN) -> list[Article]:
+    """The article's stored neighbours that are still published, best first: one query.
+
+    No list yet (indexed before lists were kept): computed now and stored, for the next view.
+    """
+    if not article.is_published:
+        return []
+    shown = _stored(article, limit)
+    if shown or SimilarArticle.objects.filter(article=article).exists():
+        return shown
+    try:
+        store([article])
+    except Exception:  # the page must render even when the index is being rebuilt
+        log.exception("could not compute more like this for article %s", article.pk)
+        return []
+    return _stored(article, limit)
+
+
+def _stored(article: Article, limit: int) -> list[Article]:
+    return list(
+        Article.objects.published()
+        .for_listing()
+        .filter(neighbour_of__article=article)
+        .order_by("neighbour_of__rank")[:limit]
+    )

@@ -1,0 +1,158 @@
+"""Stored "more like this" (``articles.similar``): computed when articles are indexed, read by the
+article page in one query, on the real importer, Whoosh index and database."""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles import similar
+from articles.models import Article, SimilarArticle
+from articles.search.engine import get_engine
+from articles.search.whoosh import postings
+from articles.tests.conftest import REPO, committed_archive, import_files
+
+pytestmark = pytest.mark.django_db
+
+DEMO = REPO / "demo" / "articles.jsonl"
+# The demo's Tehran air-pollution thread shares its vocabulary (some titles use Arabic ي).
+POLLUTION = "ادامه تعطیلی‌ها در تهران؛ شاخص آلودگی هوا از 170 گذشت"
+
+
+@pytest.fixture(scope="module")
+def demo_archive(django_db_setup, django_db_blocker):
+    """The demo set, imported once for the module (committed); a test that saves through the
+    signals puts the article back as it was, so that the shared index stays as the database."""
+    with committed_archive(django_db_blocker):
+        import_files(DEMO)
+        yield
+
+
+@pytest.fixture
+def demo(demo_archive) -> Article:
+    return Article.objects.get(title=POLLUTION)
+
+
+@contextmanager
+def put_back(article: Article, capture):
+    """Save ``article`` as it is now once the block ends, through the signals (the index too)."""
+    saved = Article.objects.get(pk=article.pk)
+    try:
+        yield
+    finally:
+        with capture(execute=True):
+            saved.save()
+
+
+def stored(article: Article) -> list[int]:
+    return list(SimilarArticle.objects.filter(article=article).order_by("rank").values_list("similar_id", flat=True))
+
+
+def shown(client, article: Article) -> list[Article]:
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return response.context["similar"]
+
+
+def test_the_import_stores_lists_and_the_page_shows_them(demo, client):
+    published = set(Article.objects.published().values_list("pk", flat=True))
+    assert set(SimilarArticle.objects.values_list("article_id", flat=True)) == published
+    assert not SimilarArticle.objects.exclude(similar_id__in=published).exists()
+    ids = stored(demo)
+    assert len(ids) == similar.STORED and demo.pk not in ids
+    page = shown(client, demo)
+    assert [a.pk for a in page] == ids[: similar.SHOWN]
+    assert sum("آلودگی هوا" in a.title.replace("ي", "ی") for a in page) >= 2
+
+
+def test_the_page_reads_its_list_in_one_query(demo):
+    with CaptureQueriesContext(connection) as queries:
+        found = similar.similar_articles(demo)
+    assert len(found) == similar.SHOWN and len(queries) == 1
+
+
+def test_an_unpublished_neighbour_is_left_out_and_a_draft_has_no_list(demo, client, django_capture_on_commit_callbacks):
+    first = Article.objects.get(pk=stored(demo)[0])
+    with put_back(first, django_capture_on_commit_callbacks):
+        first.status = Article.Status.DRAFT
+        with django_capture_on_commit_callbacks(execute=True):
+            first.save()
+        _draft_is_left_out(demo, first, client)
+
+
+def _draft_is_left_out(demo: Article, first: Article, client) -> None:
+    assert not SimilarArticle.objects.filter(article=first).exists()
+    assert stored(demo)[0] == first.pk  # still stored: left out when read
+    page = [a.pk for a in shown(client, demo)]
+    assert first.pk not in page and page == stored(demo)[1 : similar.SHOWN + 1]
+    assert similar.similar_articles(first) == []
+    similar.store([demo])  # computed again: the draft is not found
+    assert first.pk not in stored(demo)
+
+
+def test_an_editors_save_stores_the_list_again(demo, django_capture_on_commit_callbacks):
+    SimilarArticle.objects.filter(article=demo).delete()
+    with put_back(demo, django_capture_on_commit_callbacks):
+        demo.lead = "شاخص آلودگی هوا در تهران باز هم بالا رفت و مدرسه‌ها تعطیل ماندند."
+        with django_capture_on_commit_callbacks(execute=True):
+            demo.save()
+        assert len(stored(demo)) == similar.STORED
+
+
+def test_a_missing_list_is_computed_on_view_and_check_index_fills_the_rest(demo, client):
+    other = Article.objects.published().exclude(pk=demo.pk).order_by("pk").first()
+    SimilarArticle.objects.filter(article__in=[demo, other]).delete()
+    page = [a.pk for a in shown(client, demo)]
+    assert stored(demo) == [pk for pk, _ in get_engine().neighbours(demo, similar.STORED)]
+    assert page == stored(demo)[: similar.SHOWN]
+    out = io.StringIO()
+    call_command("check_index", "--fix", stdout=out)
+    assert "similar lists missing: 1" in out.getvalue()
+    assert len(stored(other)) == similar.STORED and similar.missing() == []
+
+
+def test_neighbours_read_only_rare_terms_postings(demo, monkeypatch):
+    """The stored list's computation is bounded: with ``NEIGHBOUR_DF`` at 5, only key terms in at
+    most five documents are read (ten at most, and the drafts' list): far fewer postings than
+    the whole OR of ``similar`` reads, counted by the postings reader itself."""
+    engine = get_engine()
+    monkeypatch.setattr(type(engine), "NEIGHBOUR_DF", 5)
+    drafts = Article.objects.filter(status=Article.Status.DRAFT).count()
+    start = postings.read.count
+    found = engine.neighbours(demo, similar.STORED)
+    bounded = postings.read.count - start
+    start = postings.read.count
+    engine.similar(demo, similar.STORED)
+    whole = postings.read.count - start
+    assert found and demo.pk not in [pk for pk, _ in found]
+    assert 0 < bounded <= 10 * 5 + drafts
+    assert bounded < whole
+
+
+@pytest.mark.postgres
+def test_the_postgresql_engine_stores_lists_as_articles_are_saved(settings):
+    """On PostgreSQL each save writes the index and the article's list in its own transaction
+    (an import's too); ``fill_similar --all`` recomputes them once the archive is complete."""
+    settings.NEWSARCHIVE_SEARCH_ENGINE = "articles.search.postgres.engine.PostgresSearchEngine"
+    get_engine().clear()
+    import_files(DEMO)
+    demo = Article.objects.get(title=POLLUTION)
+    last = Article.objects.published().order_by("pk").last()
+    assert len(stored(last)) == similar.STORED  # saved last: the whole archive to choose from
+    call_command("fill_similar", "--all", stdout=io.StringIO())
+    ids = stored(demo)
+    assert len(ids) == similar.STORED and demo.pk not in ids
+    assert ids[:3] == [pk for pk, _ in get_engine().neighbours(demo, 3)]
+    titles = [a.title.replace("ي", "ی") for a in similar.similar_articles(demo)]
+    assert sum("آلودگی هوا" in title for title in titles) >= 2
+    first = Article.objects.get(pk=ids[0])
+    first.status = Article.Status.DRAFT
+    first.save()
+    assert not SimilarArticle.objects.filter(article=first).exists()
+    assert first.pk not in [a.pk for a in similar.similar_articles(demo)]
+    assert first.pk not in [pk for pk, _ in get_engine().neighbours(demo, similar.STORED)]
