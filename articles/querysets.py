@@ -52,7 +52,11 @@ class TermQuerySet(QuerySet):
         name = display_name(raw)
         if not name:
             return None
-        term, _ = self.get_or_create(key=term_key(name), defaults={"name": name, "slug": unique_slug(self.model, name)})
+        key = term_key(name)
+        # Looked up first: the slug (a query or more) is only worked out for a new term.
+        term = self.filter(key=key).order_by().first()
+        if term is None:
+            term, _ = self.get_or_create(key=key, defaults={"name": name, "slug": unique_slug(self.model, name)})
         return term
 
     def by_old_slug(self, slug: str):

@@ -24,13 +24,17 @@ from articles.entities.gazetteer import ensure_protected
 from articles.entities.matcher import Matcher, segments
 from articles.models import Article, Entity, EntityAlias, Mention
 from articles.search import indexing
+from persian.prepared import Lines
 
 
-def article_segments(article: Article) -> list[list[str]]:
+def article_segments(article: Article, lines: Lines | None = None) -> list[list[str]]:
     """The article's own text and the titles of its related links: a «خبر مرتبط» teaser is
-    part of the page as published (the seed names کی‌یف only there); the teaser's lead is not."""
+    part of the page as published (the seed names کی‌یف only there); the teaser's lead is not.
+
+    ``lines``: an import's, which keeps each line's analysis for the index (``persian.prepared``).
+    """
     link_titles = [link.title for link in article.links.all()] if article.pk else []
-    return segments(article.title, article.lead, article.body, *link_titles)
+    return segments(article.title, article.lead, article.body, *link_titles, lines=lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,27 +88,30 @@ def invalidate(**kwargs) -> None:
 # Extraction: Mention rows follow the text
 
 
-def count_mentions(article: Article, using: Matcher | None = None) -> Counter[int]:
+def count_mentions(article: Article, using: Matcher | None = None, lines: Lines | None = None) -> Counter[int]:
     """Mentions per entity id in the article's title, lead and body (no writes)."""
-    return (using or matcher()).count(article_segments(article))
+    return (using or matcher()).count(article_segments(article, lines))
 
 
-def extract_for(article: Article, using: Matcher | None = None) -> dict[int, int]:
+def extract_for(article: Article, using: Matcher | None = None, lines: Lines | None = None) -> dict[int, int]:
     """Replace the article's Mention rows with what its text mentions now; returns {entity id: count}.
 
     Idempotent: rows already right are left alone, so a second run writes nothing.
     """
     if article.pk is None:
         raise ValueError("save the article before extracting its mentions")
-    counts = count_mentions(article, using)
+    counts = count_mentions(article, using, lines)
     _apply({article.pk: counts})
     return dict(counts)
 
 
-def extract_for_new(article: Article, link_titles: list[str], using: Matcher | None = None) -> dict[int, int]:
+def extract_for_new(
+    article: Article, link_titles: list[str], using: Matcher | None = None, lines: Lines | None = None
+) -> dict[int, int]:
     """``extract_for`` for an article just created with these related-link titles: it has no
     Mention rows yet and its links are known, so nothing is read back (an import's hot path)."""
-    counts = (using or matcher()).count(segments(article.title, article.lead, article.body, *link_titles))
+    texts = (article.title, article.lead, article.body, *link_titles)
+    counts = (using or matcher()).count(segments(*texts, lines=lines))
     if counts:
         Mention.objects.bulk_create(
             [

@@ -17,12 +17,14 @@ name contains, so a name never spans ``روسیه، سفید``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import ahocorasick
 
 import persian
+from persian.prepared import Lines
 
 # Clause punctuation (and line breaks): a name never spans it. A hyphen is not here (کووید-۱۹).
 BREAK = re.compile(r"[.!?؟:;؛،,()«»\"“”\[\]{}|/\n–—]+")
@@ -30,9 +32,23 @@ _FILLER = " "  # the symbol of every term no name uses, and of a break
 _FIRST_SYMBOL = 0x100  # symbols are characters from here on (no name ever reaches the surrogates)
 
 
-def segments(*texts: str) -> list[list[str]]:
-    """The terms of each clause of ``texts`` (title, lead, body …), clause by clause."""
-    return [terms for text in texts if text for part in BREAK.split(text) if (terms := persian.terms(part))]
+def segments(*texts: str, lines: Lines | None = None) -> list[list[str]]:
+    """The terms of each clause of ``texts`` (title, lead, body …), clause by clause.
+
+    ``lines``: analyse the texts line by line through it, which keeps each line's analysis for
+    the index (an import's way); the clauses are the same (a line break is a clause break).
+    """
+    if lines is None:
+        return [terms for text in texts if text for part in BREAK.split(text) if (terms := persian.terms(part))]
+    clauses = []
+    for text in texts:
+        for line in text.split("\n") if text else ():
+            breaks = [found.start() for found in BREAK.finditer(line)]
+            by_clause: dict[int, list[str]] = {}
+            for term, start, _end, _parts in lines.spans(line):  # in order, clause by clause
+                by_clause.setdefault(bisect_right(breaks, start), []).append(term)
+            clauses.extend(by_clause.values())
+    return clauses
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,6 +26,13 @@ from articles.ingest.parsed import ParsedArticle, ParseError
 from articles.models import Article, Category, RelatedLink, Source, Tag, unique_slug
 from articles.search import indexing
 from articles.terms import term_key
+from persian import prepared
+from persian.prepared import Lines
+
+# Lines whose analysis an import indexing at its end keeps for that pass (a few thousand articles'
+# worth, some tens of MB); past it the index analyses them again. Indexing alongside hands them
+# on with each batch instead.
+KEPT_LINES = 50_000
 
 
 class Outcome(StrEnum):
@@ -117,10 +124,13 @@ def _get_terms(model, names: Iterable[str], cache: dict[str, object]) -> list:
     return terms
 
 
-def save_parsed(parsed: ParsedArticle, cache: dict | None = None, matcher=None) -> tuple[Article, Outcome]:
+def save_parsed(
+    parsed: ParsedArticle, cache: dict | None = None, matcher=None, lines: Lines | None = None
+) -> tuple[Article, Outcome]:
     """Create or update the article ``parsed.external_id`` with its source, terms and links.
 
-    ``matcher``: an import's snapshot of the entities (default: the process's current one).
+    ``matcher``: an import's snapshot of the entities (default: the process's current one);
+    ``lines``: where the import keeps each line's analysis for the index (``persian.prepared``).
     """
     cache = {} if cache is None else cache
     digest = content_hash(parsed)
@@ -161,7 +171,7 @@ def save_parsed(parsed: ParsedArticle, cache: dict | None = None, matcher=None) 
             article.categories.set(categories)
             article.tags.set(tags)
         _save_links(article, parsed, replace=outcome is not Outcome.CREATED)
-        _after_save(article, matcher, parsed if outcome is Outcome.CREATED else None)
+        _after_save(article, matcher, parsed if outcome is Outcome.CREATED else None, lines)
     return article, outcome
 
 
@@ -226,7 +236,9 @@ def _save_links(article: Article, parsed: ParsedArticle, replace: bool = True) -
     )
 
 
-def _after_save(article: Article, matcher=None, created_from: ParsedArticle | None = None) -> None:
+def _after_save(
+    article: Article, matcher=None, created_from: ParsedArticle | None = None, lines: Lines | None = None
+) -> None:
     """Derived data every saved article needs: its links resolved, links to it resolved, and
     its mentions (with ``matcher``, an import's snapshot of the entities, when given).
 
@@ -241,9 +253,9 @@ def _after_save(article: Article, matcher=None, created_from: ParsedArticle | No
     # After the links: their titles count (see entities.article_segments).
     if created_from is not None:
         titles = [link.title for link in created_from.links]
-        entities.extract_for_new(article, titles, using=matcher)
+        entities.extract_for_new(article, titles, using=matcher, lines=lines)
     else:
-        entities.extract_for(article, using=matcher)
+        entities.extract_for(article, using=matcher, lines=lines)
 
 
 def import_items(
@@ -269,13 +281,16 @@ def import_items(
     # queries an article. Entities added while it runs reach these articles on their next save.
     matcher = entities.matcher()
     alongside = indexing.AlongsideIndexer(index_alongside) if index and index_alongside > 0 else None
+    # Each line read for the name finder is kept for the index, which then need not read it again;
+    # handed on with each batch, or kept (up to a bound) for the indexing pass at the end.
+    lines = Lines() if alongside is not None else Lines(limit=KEPT_LINES if index else 0)
     sent: set[int] = set()
     with indexing.suspended() as touched:
         for item in items:
-            _import_one(item, report, first_seen, cache, matcher)
+            _import_one(item, report, first_seen, cache, matcher, lines)
             if alongside is not None and len(touched) - len(sent) >= alongside.batch:
                 batch = touched - sent
-                alongside.send(batch)
+                alongside.send(batch, lines.take())
                 sent |= batch
             if on_progress:
                 on_progress(report)
@@ -283,7 +298,7 @@ def import_items(
     if not index:
         return report
     try:
-        _index(report, changed, sent, alongside, on_index_progress)
+        _index(report, changed, sent, alongside, on_index_progress, lines.take())
     except Exception as exc:
         if not storage_full(exc):
             raise
@@ -291,7 +306,7 @@ def import_items(
     return report
 
 
-def _import_one(item, report: ImportReport, first_seen: dict[str, str], cache: dict, matcher) -> None:
+def _import_one(item, report: ImportReport, first_seen: dict[str, str], cache: dict, matcher, lines: Lines) -> None:
     if isinstance(item, ParsedArticle):
         item = values.checked(item)
     if isinstance(item, ParseError):
@@ -310,7 +325,7 @@ def _import_one(item, report: ImportReport, first_seen: dict[str, str], cache: d
         report.errors.append(ParseError(item.origin, "not imported: the import stopped"))
         return
     try:
-        article, outcome = save_parsed(item, cache, matcher)
+        article, outcome = save_parsed(item, cache, matcher, lines)
     except Exception as exc:  # one bad article must not stop the import
         cache.clear()  # it may hold rows its rolled-back transaction created
         if storage_full(exc):  # every later write fails too: stop here (this item is the next run's)
@@ -332,9 +347,10 @@ def _import_one(item, report: ImportReport, first_seen: dict[str, str], cache: d
         report.held_for_review += 1
 
 
-def _index(report: ImportReport, changed: set[int], sent: set[int], alongside, on_index_progress) -> None:
+def _index(report: ImportReport, changed: set[int], sent: set[int], alongside, on_index_progress, kept: dict) -> None:
     if alongside is not None:
-        alongside.send(changed - sent)
+        alongside.send(changed - sent, kept)
+        kept = {}  # the second process has them
         alongside.finish(on_index_progress, len(changed))
         report.index_alongside_cpu_s = alongside.cpu_s
         # Whatever the second process missed (an error, or an article saved again after its
@@ -347,6 +363,7 @@ def _index(report: ImportReport, changed: set[int], sent: set[int], alongside, o
         # indexing pass, then run again): the import ends with its articles searchable.
         missing = report.article_ids - {int(pk) for pk in indexing.indexed_ids()}
     if changed | missing:
-        indexing.index_articles(changed | missing, on_progress=None if alongside else on_index_progress)
+        with prepared.using(kept):
+            indexing.index_articles(changed | missing, on_progress=None if alongside else on_index_progress)
     # No merge into one segment afterwards: it cost as much as the indexing (nine minutes at
     # 100,000 articles) and searching the import's segments is as quick (see whoosh_merge).

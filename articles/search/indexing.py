@@ -22,6 +22,7 @@ from articles import similar
 from articles.jalali import naive_utc
 from articles.models import Article
 from articles.search.engine import get_engine
+from persian import prepared
 
 _state = threading.local()
 log = logging.getLogger(__name__)
@@ -226,7 +227,12 @@ class AlongsideIndexer:
     def __init__(self, batch: int = 5000) -> None:
         self.batch = batch  # articles per job: one index commit each
         context = multiprocessing.get_context("fork")
-        self._jobs = context.SimpleQueue()
+        # A queue with a feeding thread: a job carries its articles' analysed lines (tens of MB),
+        # and the import goes on while the second process is still busy with the previous job.
+        self._jobs = context.Queue()
+        # Leaving, this process does not wait for that thread: ``finish`` has seen every job read
+        # by then, and a second process that died must not hang the import on a full pipe.
+        self._jobs.cancel_join_thread()
         self._results = context.SimpleQueue()
         db_connections.close_all()
         self._process = context.Process(target=_index_jobs, args=(self._jobs, self._results), daemon=True)
@@ -234,10 +240,11 @@ class AlongsideIndexer:
         self.indexed = 0
         self.cpu_s = 0.0  # the second process's CPU time, known once it has stopped
 
-    def send(self, pks: Iterable[int]) -> None:
+    def send(self, pks: Iterable[int], kept: dict | None = None) -> None:
+        """Index these articles; ``kept``: their lines as the import analysed them (``persian.prepared``)."""
         pks = sorted(pks)
         if pks:
-            self._jobs.put(pks)
+            self._jobs.put((pks, kept or {}))
 
     def finish(self, on_progress: Callable[[int, int], None] | None = None, total: int = 0) -> None:
         """Wait until every job is indexed (reporting progress), then stop the process."""
@@ -271,9 +278,11 @@ def _index_jobs(jobs, results) -> None:
     # leaving it waiting for jobs forever.
     jobs._writer.close()
     try:
-        while (pks := jobs.get()) is not None:
+        while (job := jobs.get()) is not None:
+            pks, kept = job
             try:
-                results.put(("indexed", index_articles(pks)))
+                with prepared.using(kept):
+                    results.put(("indexed", index_articles(pks)))
             except Exception as exc:  # reported; the import indexes what is missing or stale
                 results.put(("error", repr(exc)))
         results.put(("end", time.process_time()))

@@ -53,6 +53,15 @@ def test_import_makes_one_category_per_name_in_persian(import_paths, tmp_path):
     assert Category.objects.get(pk=world.pk).slug == slug  # the address stays
 
 
+def test_a_known_name_is_found_in_one_query_and_a_new_one_gets_its_slug(django_assert_num_queries):
+    known = Tag.objects.for_name("بازار سرمایه")
+    with django_assert_num_queries(1):  # by its key: no slug worked out for a name it has
+        assert Tag.objects.for_name("بازار‌سرمايه") == known
+    fresh = Tag.objects.for_name("بازار سرمایه‌ای")
+    assert (fresh.name, fresh.slug) == ("بازار سرمایه‌ای", "بازار-سرمایه-ای")
+    assert known.slug == "بازار-سرمایه" and Tag.objects.count() == 2
+
+
 def test_a_second_spelling_is_refused_in_the_admin():
     Category.objects.create(name="بین الملل", slug="bein-almelal")
     with pytest.raises(ValidationError, match="همین نام است"):

@@ -12,6 +12,7 @@ from whoosh.analysis import Analyzer, CompositeAnalyzer, Tokenizer
 from whoosh.analysis import Token as WhooshToken
 
 import persian
+from persian import prepared
 
 
 class PersianTokenizer(Tokenizer):
@@ -40,8 +41,8 @@ class PersianTokenizer(Tokenizer):
         # Without ``tokenize`` (range query bounds) the whole value is one term.
         if not tokenize:
             words = [(persian.term(value), 0, len(value), ())]
-        elif mode == "index":
-            words = persian.index_spans(value)
+        elif mode == "index":  # an import may have analysed the lines already (``persian.prepared``)
+            words = prepared.index_spans(value)
         else:
             words = [(text, start, end, ()) for text, start, end in persian.spans(value)]
         for pos, (text, start, end, parts) in enumerate(words, start_pos):
