@@ -43,8 +43,15 @@ class SimilarArticle(models.Model):
     # constraint would also lock each neighbour's row: with another transaction deleting one of
     # them (it locks the article, then the totals) that deadlocked. A deleted neighbour's row is
     # left to the next computation of the list; reading joins the articles and never sees it.
+    # An article with no neighbour at all keeps one row without one (NULL): its list is stored,
+    # empty, and neither a page view nor ``check_index`` counts it as missing.
     similar = models.ForeignKey(
-        Article, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="neighbour_of"
+        Article,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="neighbour_of",
     )
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField()
@@ -77,7 +84,7 @@ def store(articles: Iterable[Article]) -> int:
         rows = [
             SimilarArticle(article_id=pk, similar_id=other, rank=rank, score=score)
             for pk, neighbours in found.items()
-            for rank, (other, score) in enumerate(neighbours)
+            for rank, (other, score) in enumerate(neighbours or [(None, 0.0)])
         ]
         SimilarArticle.objects.filter(article__in=[a.pk for a in articles]).delete()
         SimilarArticle.objects.bulk_create(rows)
@@ -120,7 +127,7 @@ def similar_articles(article: Article, limit: int = SHOWN) -> list[Article]:
     if not article.is_published:
         return []
     shown = _stored(article, limit)
-    if shown or SimilarArticle.objects.filter(article=article).exists():
+    if shown or SimilarArticle.objects.filter(article=article).exists():  # maybe stored empty
         return shown
     try:
         store([article])

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('rank', models.PositiveSmallIntegerField()),
                 ('score', models.FloatField()),
                 ('article', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='neighbours', to='articles.article')),
-                ('similar', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='neighbour_of', to='articles.article')),
+                ('similar', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='neighbour_of', to='articles.article')),
             ],
             options={
                 'verbose_name': 'مقالهٔ همانند',
