@@ -77,17 +77,29 @@ def compute(articles: Iterable[Article]) -> dict[int, list[tuple[int, float]]]:
 def store(articles: Iterable[Article]) -> int:
     """Compute and save the lists of ``articles`` (a draft's list is emptied); returns how many
     lists were saved. The index must already hold what it should find."""
+    from articles.search.engine import get_engine
+
     articles = list(articles)
-    # The engine's reads too (PostgreSQL's are queries): a failure rolls back to here only.
+    if get_engine().transactional:
+        # Its reads are queries in the caller's transaction: a failure rolls back to here only.
+        with transaction.atomic():
+            return _save(articles, compute(articles))
+    # The index alone is read: outside the transaction, which on SQLite takes the write lock at
+    # BEGIN (IMMEDIATE). Held while a batch's lists were computed (seconds on a busy machine), it
+    # made an import's own saves wait past their timeout: "database is locked" ended the import.
+    found = compute(articles)
     with transaction.atomic():
-        found = compute(articles)
-        rows = [
-            SimilarArticle(article_id=pk, similar_id=other, rank=rank, score=score)
-            for pk, neighbours in found.items()
-            for rank, (other, score) in enumerate(neighbours or [(None, 0.0)])
-        ]
-        SimilarArticle.objects.filter(article__in=[a.pk for a in articles]).delete()
-        SimilarArticle.objects.bulk_create(rows)
+        return _save(articles, found)
+
+
+def _save(articles: list[Article], found: dict[int, list[tuple[int, float]]]) -> int:
+    rows = [
+        SimilarArticle(article_id=pk, similar_id=other, rank=rank, score=score)
+        for pk, neighbours in found.items()
+        for rank, (other, score) in enumerate(neighbours or [(None, 0.0)])
+    ]
+    SimilarArticle.objects.filter(article__in=[a.pk for a in articles]).delete()
+    SimilarArticle.objects.bulk_create(rows)
     return len(found)
 
 
