@@ -119,5 +119,8 @@ def test_ten_thousand_generated_queries_never_answer_500(client, seeded, query, 
     response = client.get("/api/search/" if api else "/search/", query, REMOTE_ADDR="127.0.0.1")
     if response.status_code == 302:  # a page past the last goes to the last one
         assert not api and response["Location"].startswith("/search/?")
+    elif response.status_code == 404:  # the API's answer to a page past the last: it names the last
+        data = response.json()
+        assert api and data["count"] and data["error"] == f"no page {data['page']}: the last is {data['num_pages']}"
     else:
         assert response.status_code == 200
