@@ -8,15 +8,18 @@ shows its progress from this row.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 
 from django.conf import settings
-from django.db import models
+from django.db import DatabaseError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 MAX_ERRORS_KEPT = 500  # failures kept per run (the count is exact; the list stops here)
 STALLED_AFTER = dt.timedelta(minutes=10)  # a run with no progress this long was stopped (a worker restart)
+
+logger = logging.getLogger(__name__)
 
 
 class ImportRun(models.Model):
@@ -112,4 +115,10 @@ class Progress:
         self.run.take(report, self.prefix)
         self.run.heartbeat = timezone.now()
         fields = ["processed", "created", "updated", "unchanged", "failed", "held_for_review", "errors", "heartbeat"]
-        ImportRun.objects.filter(pk=self.run.pk).update(**{name: getattr(self.run, name) for name in fields})
+        try:
+            with transaction.atomic():  # a savepoint if the caller holds a transaction, which the failure spares
+                ImportRun.objects.filter(pk=self.run.pk).update(**{name: getattr(self.run, name) for name in fields})
+        except DatabaseError as exc:
+            # Progress is for the editor watching; a write that fails (a locked database, a read-only
+            # moment) must not stop the import. The next call writes again, and ``finish`` the end.
+            logger.warning("import run %s: progress not written (%s); the import goes on", self.run.pk, exc)

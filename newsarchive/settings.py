@@ -201,6 +201,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests run on a file too, not SQLite's in-memory shared cache: that cache locks whole tables
+    # and fails at once where a file waits its busy timeout, so a test with a background thread
+    # (an upload's import) would meet locks no deployment has.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
