@@ -15,6 +15,8 @@ from articles import similar
 from articles.models import Article, SimilarArticle
 from articles.search.engine import get_engine
 from articles.search.whoosh import postings
+from articles.search.whoosh.compile import TEXT
+from articles.search.whoosh.key_terms import document_frequencies, key_terms
 from articles.tests.conftest import REPO, committed_archive, import_files
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +134,25 @@ def test_neighbours_read_only_rare_terms_postings(demo, monkeypatch):
     assert found and demo.pk not in [pk for pk, _ in found]
     assert 0 < bounded <= 10 * 5 + drafts
     assert bounded < whole
+
+
+def test_key_terms_are_whooshs_own_answer_read_once_per_searcher(demo_archive):
+    """``key_terms`` keeps each word's frequency per searcher; its answer is Whoosh's
+    ``key_terms_from_text`` to the last digit, for every demo article (first read, then kept),
+    for text the index has never seen and for messy spellings of indexed words."""
+    engine = get_engine()
+    if engine.transactional:
+        pytest.skip("the Whoosh engine's (PostgreSQL's reads its own tables)")
+    texts = [f"{a.title}\n{a.title}\n{a.lead}\n{a.body}" for a in Article.objects.order_by("pk")]
+    texts += ["زرافه‌های ناشناخته‌ای كه ميكنند", "آلودگي هوای تهران ميشود ۱۷۰", ""]
+    with engine._searcher() as searcher:
+        for text in texts:
+            expected = searcher.key_terms_from_text(TEXT, text, numterms=10, normalize=False)
+            assert key_terms(searcher, TEXT, text, 10) == expected, text[:40]
+            assert key_terms(searcher, TEXT, text, 10) == expected  # from the kept frequencies
+        words = [word for word, _ in searcher.key_terms_from_text(TEXT, texts[0], numterms=10)]
+        reader = searcher.reader()
+        assert document_frequencies(searcher, TEXT, words) == {w: reader.doc_frequency(TEXT, w) for w in words}
 
 
 @pytest.mark.postgres

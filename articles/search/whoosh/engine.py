@@ -28,6 +28,7 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 from articles.search import engine, spelling
 from articles.search.whoosh import facets, fast_search
 from articles.search.whoosh.compile import DRAFT, TEXT, Compiled, compile_any, compile_search
+from articles.search.whoosh.key_terms import document_frequencies, key_terms
 from articles.search.whoosh.postings import postings
 from articles.search.whoosh.scoring import LuceneBM25
 
@@ -168,10 +169,9 @@ class WhooshSearchEngine(engine.SearchEngine):
     def _like(self, article, limit: int, max_df: int | None = None) -> list[tuple[int, float]]:
         text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
         with self._searcher() as searcher:
-            terms = searcher.key_terms_from_text(TEXT, text, numterms=10, normalize=False)
+            terms = key_terms(searcher, TEXT, text, numterms=10)
             if max_df is not None and terms:
-                reader = searcher.reader()
-                dfs = {word: reader.doc_frequency(TEXT, word) for word, _ in terms}
+                dfs = document_frequencies(searcher, TEXT, [word for word, _ in terms])
                 terms = [t for t in terms if dfs[t[0]] <= max_df] or [min(terms, key=lambda t: (dfs[t[0]], t[0]))]
             if not terms:
                 return []
