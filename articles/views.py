@@ -58,10 +58,15 @@ def _off_page(request: HttpRequest, page) -> HttpResponseRedirect | None:
     asked = request.GET.get("page")
     if asked is None or asked == str(page.number):
         return None
+    return _to_page(request, page.number)
+
+
+def _to_page(request: HttpRequest, number: int) -> HttpResponseRedirect:
+    """A redirect to page ``number`` of this address, the rest of the query kept (the first page has no ``page``)."""
     kept = request.GET.copy()
-    kept.pop("page")
-    if page.number > 1:
-        kept["page"] = str(page.number)
+    kept.pop("page", None)
+    if number > 1:
+        kept["page"] = str(number)
     return redirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
 
 
@@ -124,11 +129,11 @@ def article_graph(request: HttpRequest, pk: int) -> HttpResponse:
 def search_page(request: HttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET, default_page_size=PAGE_SIZE)
     results = run_search(params)
-    kept = request.GET.copy()
-    kept.pop("page", None)
     if results.count and params.page > results.num_pages:
         # Past the last page: the last page, never «۰ نتیجه» beside the facets' counts.
-        return redirect(f"{request.path}?{kept.urlencode()}&page={results.num_pages}")
+        return _to_page(request, results.num_pages)
+    kept = request.GET.copy()
+    kept.pop("page", None)
     series = attention(params, results) if results.count else []
     context = {
         "results": results,

@@ -97,6 +97,9 @@ def test_a_page_past_the_last_goes_to_the_last(client, archive):
     results = last.context["results"]
     assert results.params.page == 2 and results.count == 6 and len(results.hits) == 2
     assert "۶ نتیجه" in last.content.decode()
+    one_page = client.get("/search/?q=بورس&page=50")  # the only page is the first: no ``page`` at all
+    assert one_page.status_code == 302 and "page=" not in one_page["Location"]
+    assert client.get(one_page["Location"]).context["results"].count == 6
 
 
 def test_numbered_pages_link_the_first_and_last(client, archive):
