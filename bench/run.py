@@ -75,6 +75,18 @@ def _log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def _failure(exc: BaseException) -> str:
+    """An error row's text: the exception and, for a command that failed, the last lines it wrote
+    to stderr (its traceback's end), which ``CalledProcessError``'s message leaves out."""
+    text = f"{type(exc).__name__}: {exc}"
+    stderr = getattr(exc, "stderr", None)
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode("utf-8", "replace")
+    if stderr and stderr.strip():
+        text += " — " + " | ".join(stderr.strip().splitlines()[-5:])
+    return text
+
+
 def _phase(args: list[str], env: dict, timeout: float) -> None:
     subprocess.run([PYTHON, str(HERE / "phases.py"), *args], cwd=REPO, env=env, check=True, timeout=timeout)
 
@@ -137,7 +149,7 @@ def run_size(size: int, engine: str, records: list[dict], opts: argparse.Namespa
         result["admin"] = admin_pages.measure(var_dir, opts.http_repeat * 2, env=env)
         result["loadavg_end"] = os.getloadavg()
     except Exception as exc:  # report what finished
-        result["error"] = f"{type(exc).__name__}: {exc}"
+        result["error"] = _failure(exc)
         _log(f"{size} {engine}: FAILED {result['error']}")
     finally:
         if opts.keep or reused:
@@ -161,8 +173,8 @@ def side_by_side(work: Path, env: dict, opts: argparse.Namespace) -> dict:
         )
         return json.loads(out.read_text(encoding="utf-8"))
     except Exception as exc:  # the rest of the size still runs
-        _log(f"peers: FAILED {type(exc).__name__}: {exc}")
-        return {"error": f"{type(exc).__name__}: {exc}"}
+        _log(f"peers: FAILED {_failure(exc)}")
+        return {"error": _failure(exc)}
 
 
 def _reusable(size: int, engine: str, opts: argparse.Namespace) -> Path | None:
@@ -243,8 +255,8 @@ def breakdown(records: list[dict], opts: argparse.Namespace) -> dict:
         )
         return {"git": _git_head(), **json.loads(out.read_text(encoding="utf-8"))}
     except Exception as exc:
-        _log(f"breakdown: FAILED {type(exc).__name__}: {exc}")
-        return {"error": f"{type(exc).__name__}: {exc}"}
+        _log(f"breakdown: FAILED {_failure(exc)}")
+        return {"error": _failure(exc)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -108,3 +108,17 @@ def test_the_bench_table_has_each_peers_ratio_to_fts5(three_peers):
     for peer in ("(a) ours: top 10 + count", "(a) ours: the page", "(b) FTS5", "(c) Whoosh stock"):
         assert peer in table
     assert "×FTS5" in table
+
+
+def test_a_failed_bench_command_keeps_the_end_of_its_stderr_in_the_error_row():
+    """A failed import used to leave only "returned non-zero exit status 1" in the bench's table."""
+    import os
+    import subprocess
+
+    import run
+
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        run._manage(["no_such_command"], dict(os.environ), timeout=120)
+    error = run._failure(failed.value)
+    assert error.startswith("CalledProcessError: ") and "no_such_command" in error.split(" — ", 1)[1]
+    assert run._failure(ValueError("خراب")) == "ValueError: خراب"
