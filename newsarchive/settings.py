@@ -203,8 +203,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests run on a file too, not SQLite's in-memory shared cache: that cache locks whole tables
     # and fails at once where a file waits its busy timeout, so a test with a background thread
-    # (an upload's import) would meet locks no deployment has.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # (an upload's import) would meet locks no deployment has. One file per test process: two
+    # test runs in one checkout would otherwise delete each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
