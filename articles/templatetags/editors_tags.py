@@ -50,3 +50,11 @@ def fa_page_link(page_var: str, i, current, last) -> str:
         return format_html('<span class="this-page">{}</span> ', jalali.persian_digits(i))
     end = mark_safe(' class="end"') if i == last else ""
     return format_html('<a href="?{}={}"{}>{}</a> ', page_var, i, end, jalali.persian_digits(i))
+
+
+@register.filter
+def fa_reason(reason) -> str:
+    """An importer's reason as an editor reads it (``articles.import_reasons``)."""
+    from articles.import_reasons import in_persian
+
+    return in_persian(str(reason))
