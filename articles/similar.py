@@ -20,9 +20,11 @@ work per article does not grow with the archive), and the page reads it in one q
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import time
 from collections.abc import Callable, Iterable
 
-from django.db import models, transaction
+from django.db import connections, models, transaction
 
 from articles.models import Article
 
@@ -119,16 +121,93 @@ def missing() -> list[int]:
     return list(Article.objects.published().exclude(pk__in=have).order_by("pk").values_list("pk", flat=True))
 
 
-def fill(pks: Iterable[int] | None = None, on_progress: Callable[[int, int], None] | None = None) -> int:
-    """Store the lists of ``pks`` (every published article without one when None)."""
+def fill(
+    pks: Iterable[int] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    processes: int = 1,
+    stats: dict | None = None,
+) -> int:
+    """Store the lists of ``pks`` (every published article without one when None), a batch per
+    transaction; with ``processes`` > 1 the batches are shared with forked helper processes (the
+    articles must be committed: a helper has its own connection). ``stats["helpers_cpu_s"]``
+    receives the helpers' CPU time."""
     pks = missing() if pks is None else sorted(set(pks))
-    saved = 0
-    for start in range(0, len(pks), BATCH):  # one transaction each
-        batch = Article.objects.filter(pk__in=pks[start : start + BATCH]).only("title", "lead", "body", "status")
-        saved += store(batch)
+    batches = [pks[start : start + BATCH] for start in range(0, len(pks), BATCH)]
+    # Helpers read what is committed: inside a transaction (a test's, a caller's) this process works alone.
+    if processes > 1 and len(batches) > 1 and not connections["default"].in_atomic_block:
+        return _fill_shared(batches, len(pks), on_progress, processes, stats if stats is not None else {})
+    saved = done = 0
+    for batch in batches:
+        saved += _store_batch(batch)
+        done += len(batch)
         if on_progress:
-            on_progress(min(start + BATCH, len(pks)), len(pks))
+            on_progress(done, len(pks))
     return saved
+
+
+def _store_batch(pks: list[int]) -> int:
+    return store(Article.objects.filter(pk__in=pks).only("title", "lead", "body", "status"))
+
+
+def _fill_shared(batches: list[list[int]], total: int, on_progress, processes: int, stats: dict) -> int:
+    """``fill`` with every ``processes``-th batch done by a forked helper, the first share here.
+
+    Each helper reports each batch it stored; a batch a helper did not report (an error, or the
+    helper killed) is stored here at the end, so every list is stored once the call returns."""
+    context = multiprocessing.get_context("fork")
+    results = context.SimpleQueue()
+    connections.close_all()  # a forked connection would be shared with the helper
+    helpers = [
+        context.Process(target=_fill_helper, args=(batches[n::processes], results), daemon=True)
+        for n in range(1, processes)
+    ]
+    for helper in helpers:
+        helper.start()
+    pending = {batch[0]: batch for share in range(1, processes) for batch in batches[share::processes]}
+    saved = done = 0
+    stats["helpers_cpu_s"] = 0.0
+
+    def take() -> None:
+        nonlocal saved, done
+        while not results.empty():
+            kind, *value = results.get()
+            if kind == "batch":
+                first, count, stored = value
+                pending.pop(first, None)
+                saved, done = saved + stored, done + count
+            elif kind == "error":
+                log.warning("a helper could not store more like this for a batch (stored here instead): %s", value[1])
+            elif kind == "end":
+                stats["helpers_cpu_s"] += value[0]
+        if on_progress:
+            on_progress(min(done, total), total)
+
+    for batch in batches[0::processes]:
+        saved, done = saved + _store_batch(batch), done + len(batch)
+        take()
+    while any(helper.is_alive() for helper in helpers):
+        take()
+        time.sleep(0.05)
+    for helper in helpers:
+        helper.join()
+    take()
+    for batch in pending.values():  # what no helper stored
+        saved, done = saved + _store_batch(batch), done + len(batch)
+        if on_progress:
+            on_progress(min(done, total), total)
+    return saved
+
+
+def _fill_helper(batches: list[list[int]], results) -> None:
+    try:
+        for batch in batches:
+            try:
+                results.put(("batch", batch[0], len(batch), _store_batch(batch)))
+            except Exception as exc:  # reported; the parent stores this batch
+                results.put(("error", batch[0], repr(exc)))
+        results.put(("end", time.process_time()))
+    finally:
+        connections.close_all()
 
 
 def similar_articles(article: Article, limit: int = SHOWN) -> list[Article]:

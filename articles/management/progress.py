@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
@@ -17,3 +19,8 @@ def progress_bar(command: BaseCommand, total: int, desc: str, verbosity: int = 1
 def advance_to(bar: tqdm, done: int) -> None:
     """Move the bar to ``done`` (our callbacks report a running total, tqdm counts steps)."""
     bar.update(done - bar.n)
+
+
+def default_jobs() -> int:
+    """Processes for work that can be shared out (the more-like-this lists): up to two cores."""
+    return max(1, min(2, os.cpu_count() or 1))

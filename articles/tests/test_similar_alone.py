@@ -65,3 +65,45 @@ def test_computing_lists_holds_no_write_lock(import_paths, monkeypatch):
     assert similar.store(articles) == 5
     assert writable == [True] * 5
     assert SimilarArticle.objects.filter(article__in=articles).values("article").distinct().count() == 5
+
+
+def _lists() -> dict[int, list[int | None]]:
+    rows = SimilarArticle.objects.order_by("article_id", "rank").values_list("article_id", "similar_id")
+    lists: dict[int, list[int | None]] = {}
+    for article, neighbour in rows:
+        lists.setdefault(article, []).append(neighbour)
+    return lists
+
+
+# Python 3.12 counts a thread in the test process at the fork (not one of ours: none runs then);
+# the helper uses only its own connection and the index files.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+@pytest.mark.django_db(transaction=True)
+def test_lists_shared_with_a_helper_process_are_those_computed_alone(import_paths, monkeypatch):
+    """``fill(processes=2)`` (``fill_similar`` and ``rebuild_index`` on two cores) forks a helper
+    that stores every other batch: the same lists as one process, every one stored, progress to
+    the end, and the helper's CPU time reported."""
+    import_paths(DEMO)
+    monkeypatch.setattr(similar, "BATCH", 7)  # several batches each
+    published = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
+    assert similar.fill(published) == len(published)
+    alone = _lists()
+    SimilarArticle.objects.all().delete()
+    seen, stats = [], {}
+    saved = similar.fill(
+        published, on_progress=lambda done, total: seen.append((done, total)), processes=2, stats=stats
+    )
+    assert saved == len(published) and _lists() == alone
+    assert seen[-1] == (len(published), len(published)) and stats["helpers_cpu_s"] > 0
+
+
+def test_inside_a_transaction_the_lists_are_not_shared_out(import_paths, monkeypatch):
+    """A helper process reads what is committed: inside a transaction (this test's) ``fill``
+    works alone, and every list is stored all the same."""
+    import_paths(DEMO)
+    monkeypatch.setattr(similar, "BATCH", 7)
+    SimilarArticle.objects.all().delete()
+    published = list(Article.objects.published().values_list("pk", flat=True))
+    stats = {}
+    assert similar.fill(published, processes=2, stats=stats) == len(published)
+    assert set(_lists()) == set(published) and "helpers_cpu_s" not in stats

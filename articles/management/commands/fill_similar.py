@@ -12,7 +12,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from articles import similar
-from articles.management.progress import advance_to, progress_bar
+from articles.management.progress import advance_to, default_jobs, progress_bar
 from articles.models import Article
 
 
@@ -21,13 +21,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--all", action="store_true", dest="everything", help="recompute every list")
+        parser.add_argument("--jobs", type=int, default=default_jobs(), help="processes (default: up to 2 cores)")
 
-    def handle(self, *args, everything: bool, verbosity: int = 1, **options) -> None:
+    def handle(self, *args, everything: bool, jobs: int = 1, verbosity: int = 1, **options) -> None:
         started, cpu = time.monotonic(), time.process_time()
         published = Article.objects.published().order_by("pk").values_list("pk", flat=True)
         pks = list(published) if everything else similar.missing()
         bar = progress_bar(self, len(pks), "similar", verbosity)
-        saved = similar.fill(pks, on_progress=lambda done, total: advance_to(bar, done))
+        saved = similar.fill(pks, on_progress=lambda done, total: advance_to(bar, done), processes=jobs)
         bar.close()
         if verbosity:
             seconds = time.monotonic() - started

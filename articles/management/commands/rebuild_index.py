@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import similar
-from articles.management.progress import advance_to, progress_bar
+from articles.management.progress import advance_to, default_jobs, progress_bar
 from articles.models import Article
 from articles.search import indexing
 from articles.search.engine import get_engine
@@ -30,8 +30,16 @@ class Command(BaseCommand):
             "--noinput", "--no-input", action="store_false", dest="interactive", help="do not ask for confirmation"
         )
         parser.add_argument("--batch-size", type=int, default=500, help="articles read per query")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=default_jobs(),
+            help="processes for the more-like-this lists (default: up to 2 cores)",
+        )
 
-    def handle(self, *args, interactive: bool = True, batch_size: int = 500, verbosity: int = 1, **options) -> None:
+    def handle(
+        self, *args, interactive: bool = True, batch_size: int = 500, jobs: int = 1, verbosity: int = 1, **options
+    ) -> None:
         confirm(self, interactive, "Every document of the search index will be deleted, then written again.")
         started = time.monotonic()
         engine = get_engine()
@@ -46,7 +54,7 @@ class Command(BaseCommand):
         # commit would only know the first articles.
         published = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
         bar = progress_bar(self, len(published), "similar", verbosity)
-        similar.fill(published, on_progress=lambda done, total: advance_to(bar, done))
+        similar.fill(published, on_progress=lambda done, total: advance_to(bar, done), processes=jobs)
         bar.close()
         seconds = time.monotonic() - started
         if verbosity:
