@@ -106,3 +106,35 @@ def test_facets_of_most_of_a_segment_are_its_totals_less_the_rest(synthetic_arch
                 for name in names:
                     expected[name].update(v for v in (stored.get(name) or "").split(",") if v)
             assert facets.count_values(searcher, docs, names) == {n: dict(c) for n, c in expected.items()}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("match", ["all", "any"])
+def test_the_matches_a_search_keeps_for_its_chart_are_those_found_afresh(synthetic_archive, settings, match):
+    """The chart reads the matching set its search just found instead of finding it again: for
+    words, an exclusion, a phrase (Whoosh's own collector), a filter and, with every word asked
+    for, a relaxed search, the kept set is the one found afresh, and it is the search's count."""
+    from articles.search.whoosh import engine as whoosh
+
+    settings.SEARCH_MATCH = match
+    engine = get_engine()
+    searches = [
+        SearchParams(q="ایران"),
+        SearchParams(q="بانک مرکزی"),
+        SearchParams(q="ایران -تهران"),
+        SearchParams(q='"بانک مرکزی"'),
+        SearchParams(q="ایران", entity=("tehran",)),
+        SearchParams(q="بانک مرکزی واژه‌ای‌که‌نیست"),  # no article has every word
+    ]
+    relaxed = 0
+    for params in searches:
+        page = run_search(params)
+        with engine._searcher() as searcher:
+            kept = whoosh._last_matches.get(searcher, page.request)
+            fresh = whoosh.matching_docs(searcher, whoosh._compiled(page.request))
+            if not fresh and whoosh._relaxes(page.request):
+                fresh = whoosh.matching_docs(searcher, whoosh._compiled(page.request, relaxed=True))
+        relaxed += page.relaxed
+        assert page.request.match == match
+        assert kept == fresh and len(kept) == page.count > 0, params
+    assert relaxed == (match == "all")
