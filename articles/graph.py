@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Q
 
 from articles import jalali
@@ -211,4 +212,13 @@ def is_templated(title_key: str) -> bool:
     template = title_template(title_key)
     if not template:
         return False
-    return Article.objects.published().filter(title_key__startswith=template + " ").count() >= TEMPLATE_MIN
+    titles = Article.objects.published().filter(title_key__startswith=template + " ")
+    if connection.vendor == "sqlite":
+        # A range of the key instead, and "not a draft" for "published": SQLite's LIKE cannot use
+        # the key's index, and with the status's index it scanned every published article (43 ms
+        # at 100,000, up to three times an article page). SQLite compares by code point, and "!"
+        # follows the space that ends the words (a locale's collation may not).
+        titles = Article.objects.exclude(status=Article.Status.DRAFT).filter(
+            title_key__gte=template + " ", title_key__lt=template + "!"
+        )
+    return titles[:TEMPLATE_MIN].count() >= TEMPLATE_MIN

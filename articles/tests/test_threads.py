@@ -133,3 +133,23 @@ def test_graph_page_shows_the_thread_the_article_page_shows(client, archive, sea
     data = client.get(f"/api/articles/{article.pk}/graph/").json()
     assert {n["id"] for n in data["nodes"]} == {a.pk for a in graph.thread(article)}
     assert {e["kind"] for e in data["edges"]} == {graph.THREAD_EDGE}
+
+
+def test_a_series_counts_only_published_titles_that_begin_with_its_words(db):
+    """Its words and then a space: a draft, a longer word («امروزی») or another word («دیروز»)
+    after the same letters does not make a title one of the series."""
+    source = Source.objects.create(name="خبرگزاری آزمایشی", slug="test-agency")
+
+    def article(title: str, status=Article.Status.PUBLISHED) -> Article:
+        return Article.objects.create(
+            external_id=title, title=title, body="متن خبر", source=source, status=status, published=DAY
+        )
+
+    first = article("قیمت طلا و ارز امروز شنبه ۱ خرداد")
+    article("قیمت طلا و ارز امروز یکشنبه ۲ خرداد")
+    article("قیمت طلا و ارز امروز دوشنبه ۳ خرداد", status=Article.Status.DRAFT)
+    article("قیمت طلا و ارز امروزی سه‌شنبه ۴ خرداد")
+    article("قیمت طلا و ارز دیروز چهارشنبه ۵ خرداد")
+    assert graph.TEMPLATE_MIN == 3 and not graph.is_templated(first.title_key)
+    article("قیمت طلا و ارز امروز پنجشنبه ۶ خرداد")
+    assert graph.is_templated(first.title_key)
