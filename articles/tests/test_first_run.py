@@ -138,3 +138,23 @@ def test_the_matches_a_search_keeps_for_its_chart_are_those_found_afresh(synthet
         assert page.request.match == match
         assert kept == fresh and len(kept) == page.count > 0, params
     assert relaxed == (match == "all")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_pages_are_cut_from_the_kept_top_hits(synthetic_archive):
+    """A search ranks every match once: its top 100 are kept until the index changes, and its
+    next pages (and the same page again) read no postings, with the hits a fresh ranking gives."""
+    from dataclasses import replace
+
+    from articles.search.whoosh import postings
+
+    engine = get_engine()
+    first = run_search(SearchParams(q="ایران"))
+    assert first.count > 2 * 20 and engine.result_window == 100
+    start = postings.read.count
+    pages = [run_search(SearchParams(q="ایران", page=n)) for n in (1, 2, 3)]
+    assert postings.read.count == start  # nothing scored again
+    for n, page in enumerate(pages):
+        fresh = engine.search(replace(page.request, offset=20 * n, limit=20, facets=False))
+        assert [h.article.pk for h in page.hits] == [pk for pk, _ in fresh.hits]
+        assert page.count == first.count
