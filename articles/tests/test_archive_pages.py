@@ -122,3 +122,21 @@ def test_a_listing_page_that_is_not_one_redirects_to_the_page_served(client, dat
         # One page each: page 1, whose address has no page number; the rest of the query stays.
         assert response.status_code == 302 and response["Location"] == f"{path}?from=x", path
         assert client.get(path, {"page": "1"}).status_code == 200
+
+
+def test_a_listings_size_is_counted_once_per_index_version(client, import_paths, tmp_path):
+    """The source page's paginator reads its count, kept until the index changes: the second
+    view counts nothing, and an import (which changes the index) is counted at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import_paths(
+        write_jsonl(tmp_path / "a.jsonl", [_record(n, f"خبر شماره {n} از بورس", "متن خبر.", None) for n in range(21)])
+    )
+    url = Source.objects.get(name="عصر ایران").get_absolute_url()
+    assert client.get(url).context["page_obj"].paginator.num_pages == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).context["page_obj"].paginator.count == 21
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    import_paths(write_jsonl(tmp_path / "b.jsonl", [_record(99, "خبر تازه‌ای از بورس", "متن خبر تازه.", None)]))
+    assert client.get(url).context["page_obj"].paginator.count == 22
