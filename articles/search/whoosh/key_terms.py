@@ -11,7 +11,6 @@ once per batch. The answer is Whoosh's to the last digit (``test_key_terms`` com
 
 from __future__ import annotations
 
-import threading
 import weakref
 
 from whoosh.classify import Bo1Model
@@ -19,7 +18,6 @@ from whoosh.classify import Bo1Model
 FREQUENCIES_KEPT = 200_000  # terms per searcher (~25 MB); past it the table starts again
 
 _kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # reader → {term bytes: frequency, 0 if absent}
-_lock = threading.Lock()
 
 
 def key_terms(searcher, fieldname: str, text: str, numterms: int) -> list[tuple[str, float]]:
@@ -31,7 +29,7 @@ def key_terms(searcher, fieldname: str, text: str, numterms: int) -> list[tuple[
         weights[word] = weights.get(word, 0.0) + weight
     if not weights:
         return []
-    frequencies = _frequencies(reader)
+    frequencies = _kept.setdefault(reader, {})  # as postings.field_lengths keeps its lengths
     if len(frequencies) > FREQUENCIES_KEPT:
         frequencies.clear()
     model = Bo1Model(reader.doc_count_all(), reader.field_length(fieldname))
@@ -54,7 +52,7 @@ def key_terms(searcher, fieldname: str, text: str, numterms: int) -> list[tuple[
 def document_frequencies(searcher, fieldname: str, words: list[str]) -> dict[str, int]:
     """How many documents hold each of ``words`` (all in the index), kept per searcher as above."""
     reader = searcher.reader()
-    kept = _frequencies(reader)
+    kept = _kept.setdefault(reader, {})
     counts = {}
     for word in words:
         key = ("df", word)
@@ -62,12 +60,3 @@ def document_frequencies(searcher, fieldname: str, words: list[str]) -> dict[str
             count = kept[key] = reader.doc_frequency(fieldname, word)
         counts[word] = count
     return counts
-
-
-def _frequencies(reader) -> dict:
-    with _lock:
-        try:
-            return _kept[reader]
-        except KeyError:
-            kept = _kept[reader] = {}
-            return kept
