@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 from urllib.parse import quote
 
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
@@ -38,6 +37,7 @@ from articles.search.service import (
     SearchParams,
     attention,
     cached,
+    cached_count,
     monthly,
     ranked_hits,
     run_search,
@@ -50,18 +50,13 @@ log = logging.getLogger(__name__)
 
 
 class _CountedPaginator(Paginator):
-    """A paginator whose listing's size is counted once per index version, not on every page:
-    at 100,000 articles the count of a large source's published articles cost 67 ms, most of
-    its page. Every save that changes a listing (an article, its status or source) reaches the
-    index and changes its version (``service.cached``)."""
+    """A paginator whose listing's size is counted once per index version, not on every page
+    (``service.cached_count``): at 100,000 articles the count of a large source's published
+    articles cost 67 ms, most of its page."""
 
     @cached_property
     def count(self) -> int:
-        try:
-            key = str(self.object_list.query)
-        except EmptyResultSet:
-            return 0
-        return cached("listing-count", key, self.object_list.count)
+        return cached_count(self.object_list)
 
 
 def _paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 
 from articles import jalali
 from articles.models import Article, Category, Entity, Source
@@ -269,6 +270,17 @@ def cached(name: str, key, compute):
         value = compute()
         _keep(full_key, value)
     return value
+
+
+def cached_count(queryset) -> int:
+    """``queryset.count()``, kept as ``cached`` keeps (keyed by its SQL): a listing's size, the
+    archive's published total. Every save that changes such a count (an article, its status,
+    source or mentions) reaches the index and changes its version."""
+    try:
+        sql = str(queryset.query)
+    except EmptyResultSet:  # a filter that matches nothing, found before any SQL is written
+        return 0
+    return cached("count", sql, queryset.count)
 
 
 def _recall(full_key: tuple):
