@@ -40,6 +40,14 @@ _FIELDS = {
     "date_jalali": "تاریخ شمسی (date_jalali)",
 }
 
+_EXPECTED = {  # what a field should have held
+    "text": "متن",
+    "a list": "فهرست",
+    "a list of text": "فهرستی از متن",
+    "a date string": "تاریخ به صورت متن",
+    "text or an integer": "متن یا عدد صحیح",
+}
+
 _KINDS = {
     "a FIFO (named pipe)": "یک لوله‌ی نام‌دار (FIFO)",
     "a character device": "یک دستگاه نویسه‌ای",
@@ -74,19 +82,9 @@ _REASONS: list[tuple[re.Pattern, object]] = [
     (r"invalid JSON: (.*) at column (\d+)", lambda m: f"JSON نادرست در ستون {_number(m[2])} ({m[1]})"),
     (r"invalid JSON: (.*)", lambda m: f"JSON نادرست ({m[1]})"),
     (r"expected a JSON object, got (.+)", lambda m: f"باید یک شیء JSON باشد، {_type(m[1])} است"),
-    (r"field (\w+): expected text, got (.+)", lambda m: f"{_field(m[1])} باید متن باشد، {_type(m[2])} است"),
-    (r"field (\w+): expected a list, got (.+)", lambda m: f"{_field(m[1])} باید فهرست باشد، {_type(m[2])} است"),
     (
-        r"field (\w+): expected a list of text, found (.+)",
-        lambda m: f"{_field(m[1])} باید فهرستی از متن باشد، {_type(m[2])} در آن است",
-    ),
-    (
-        r"field (\w+): expected a date string, got (.+)",
-        lambda m: f"{_field(m[1])} باید تاریخ به صورت متن باشد، {_type(m[2])} است",
-    ),
-    (
-        r"field id: expected text or an integer, got (.+)",
-        lambda m: f"شناسه (id) باید متن یا عدد صحیح باشد، {_type(m[1])} است",
+        r"field (\w+): expected (text|a list|a list of text|a date string|text or an integer), (got|found) (.+)",
+        lambda m: f"{_field(m[1])} باید {_EXPECTED[m[2]]} باشد، {_type(m[4])} {'در آن ' if m[3] == 'found' else ''}است",
     ),
     (
         r"field (\w+): ([\d,]+) characters, the limit is ([\d,]+)",
