@@ -19,6 +19,15 @@ from articles.search.whoosh import facets
 
 UTC = dt.UTC
 
+# On the synthetic archive: a common word, two words, an exclusion, a phrase, a filter.
+WORD_SEARCHES = [
+    SearchParams(q="ایران"),
+    SearchParams(q="بانک مرکزی"),
+    SearchParams(q="ایران -تهران"),
+    SearchParams(q='"بانک مرکزی"'),
+    SearchParams(q="ایران", entity=("tehran",)),
+]
+
 
 def _grouped_per_article(dates: list[dt.datetime]) -> list[tuple[str, str, int]]:
     """The chart as it was computed before: each date to its Tehran day, then to its month."""
@@ -63,11 +72,7 @@ def test_charts_and_entity_timelines_are_the_per_article_grouping(synthetic_arch
     middle = jalali.to_jalali(dated[dated.count() // 2].published)
     month_start, month_end = jalali.jalali_month_range(middle.year, middle.month)
     searches = [
-        SearchParams(q="ایران"),
-        SearchParams(q="بانک مرکزی"),
-        SearchParams(q="ایران -تهران"),
-        SearchParams(q='"بانک مرکزی"'),
-        SearchParams(q="ایران", entity=("tehran",)),
+        *WORD_SEARCHES,
         SearchParams(q="ایران", date_from=month_start.date(), date_to=(month_end - dt.timedelta(days=1)).date()),
         SearchParams(q="", date_from=month_start.date(), date_to=(month_end - dt.timedelta(days=1)).date()),
         SearchParams(q="واژه‌ای‌که‌نیست"),
@@ -119,11 +124,7 @@ def test_the_matches_a_search_keeps_for_its_chart_are_those_found_afresh(synthet
     settings.SEARCH_MATCH = match
     engine = get_engine()
     searches = [
-        SearchParams(q="ایران"),
-        SearchParams(q="بانک مرکزی"),
-        SearchParams(q="ایران -تهران"),
-        SearchParams(q='"بانک مرکزی"'),
-        SearchParams(q="ایران", entity=("tehran",)),
+        *WORD_SEARCHES,
         SearchParams(q="بانک مرکزی واژه‌ای‌که‌نیست"),  # no article has every word
     ]
     relaxed = 0
