@@ -173,8 +173,9 @@ def side_by_side(work: Path, env: dict, opts: argparse.Namespace) -> dict:
         )
         return json.loads(out.read_text(encoding="utf-8"))
     except Exception as exc:  # the rest of the size still runs
-        _log(f"peers: FAILED {_failure(exc)}")
-        return {"error": _failure(exc)}
+        error = _failure(exc)
+        _log(f"peers: FAILED {error}")
+        return {"error": error}
 
 
 def _reusable(size: int, engine: str, opts: argparse.Namespace) -> Path | None:
@@ -255,8 +256,9 @@ def breakdown(records: list[dict], opts: argparse.Namespace) -> dict:
         )
         return {"git": _git_head(), **json.loads(out.read_text(encoding="utf-8"))}
     except Exception as exc:
-        _log(f"breakdown: FAILED {_failure(exc)}")
-        return {"error": _failure(exc)}
+        error = _failure(exc)
+        _log(f"breakdown: FAILED {error}")
+        return {"error": error}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
