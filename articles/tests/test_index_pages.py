@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from articles.search import indexing
-from articles.search.service import SearchParams, run_search
+from articles.search import indexing, query, spelling
+from articles.search.engine import SearchRequest
+from articles.search.service import SearchParams, get_engine, run_search
 from articles.search.whoosh import index_pages
+from articles.search.whoosh.compile import TEXT
 from articles.tests.conftest import REPO
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,7 @@ def test_a_search_maps_index_pages_and_release_gives_them_back(import_paths):
     backend = indexing._backend()
     before = {q: _hits(q) for q in ("ایران", "اقتصاد", "تحریم")}
     assert any(before.values())
+    get_engine().search(SearchRequest(parsed=query.parse("مذاکرات")))
     assert _mapped_index_kb(backend.path) > 0  # read in place: the pages were mapped
     assert index_pages.release() >= 1
     assert _mapped_index_kb(backend.path) == 0
@@ -56,3 +59,22 @@ def test_every_request_ends_with_the_pages_given_back(import_paths, client):
     assert _mapped_index_kb(backend.path) == 0
     run_search(SearchParams(q="اقتصاد"))  # outside a request: nothing releases
     assert _mapped_index_kb(backend.path) > 0
+
+
+def test_did_you_mean_holds_one_segments_pages_at_a_time(import_paths):
+    """A misspelt word's ~500 neighbours, most of them no word at all, are looked up in every
+    segment's term table; each segment's pages are given back before the next is read (at
+    100,000 articles the lookups held ~45 MB, a worker's peak)."""
+    import_paths(DEMO)
+    backend, engine = indexing._backend(), get_engine()
+    words = ("تحریمهاا", "اقتصادیی", "مذاکرت", "انتخابت", "ايرن")
+    neighbours = {term for word in words for fix in spelling._neighbours(word) for term in fix.terms}
+    index_pages.release()
+    with engine._searcher() as searcher:
+        reader = searcher.reader()
+        absent = {term for term in neighbours if (TEXT, term) not in reader}
+    held_by_lookups = _mapped_index_kb(backend.path)
+    assert len(absent) > 1000 and held_by_lookups > 0
+    index_pages.release()
+    assert engine.published_frequencies(absent) == {}
+    assert _mapped_index_kb(backend.path) < held_by_lookups / 2

@@ -34,17 +34,26 @@ def install() -> None:
 
 def release() -> int:
     """Unmap this process's index pages (they stay in the page cache); returns the segments done."""
-    released = 0
-    for storage in list(_mapped):
-        source = storage._source
-        if storage.is_closed or source is None or source.closed:
-            continue
-        try:
-            source.madvise(mmap.MADV_DONTNEED)
-        except (OSError, ValueError):  # closed meanwhile, or a platform without it
-            continue
-        released += 1
-    return released
+    return sum(map(_release, list(_mapped)))
+
+
+def release_segment(reader) -> bool:
+    """Unmap the pages of the segment ``reader`` (a ``SegmentReader``) reads, now: for a request
+    that reads many pages of every segment in turn, so it holds one segment's at a time."""
+    storage = getattr(reader, "_storage", None)
+    storage = getattr(storage, "a", storage)  # ``OverlayStorage(compound file, folder)``
+    return storage in _mapped and _release(storage)
+
+
+def _release(storage) -> bool:
+    source = storage._source
+    if storage.is_closed or source is None or source.closed:
+        return False
+    try:
+        source.madvise(mmap.MADV_DONTNEED)
+    except (OSError, ValueError):  # closed meanwhile, or a platform without it
+        return False
+    return True
 
 
 def on_request_finished(**kwargs) -> None:
