@@ -126,7 +126,7 @@ def thread(article: Article) -> list[Article]:
     members = story_members(article)
     if not members:
         return []
-    found = Article.objects.published().for_listing().filter(pk__in=[article.pk, *members])
+    found = Article.objects.published_among([article.pk, *members]).for_listing()
     ordered = sorted(found, key=lambda a: (a.published is None, a.published or dt.datetime.min, a.pk))
     story, titles = [], {article.title_key}
     for item in ordered:

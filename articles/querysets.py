@@ -21,6 +21,14 @@ class ArticleQuerySet(QuerySet):
     def published(self) -> ArticleQuerySet:
         return self.filter(status=self.model.Status.PUBLISHED)
 
+    def published_among(self, pks) -> ArticleQuerySet:
+        """The published articles of ``pks``, looked up by key. ``published().filter(pk__in=…)``
+        is the same set, but SQLite, without table statistics, answers it from the status index
+        by walking every published article's entry (19 ms at 100,000 articles for three keys, 1 ms
+        this way): "not a draft" (there are two statuses) is a condition no index serves, so the
+        keys are read first."""
+        return self.filter(pk__in=pks).exclude(status=self.model.Status.DRAFT)
+
     def newest_first(self) -> ArticleQuerySet:
         return self.order_by(F("published").desc(nulls_last=True), "-id")
 

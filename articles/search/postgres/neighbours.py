@@ -175,5 +175,5 @@ def written_forms(term: str, articles: int = 3, enough: int = 8) -> list[str]:
             [DRAFT, TEXT, term, articles],
         )
         pks = [pk for (pk,) in cursor.fetchall()]
-    found = Article.objects.published().filter(pk__in=pks).order_by("pk").only("title", "lead", "body")
+    found = Article.objects.published_among(pks).order_by("pk").only("title", "lead", "body")
     return spelling.written_in(found, term, enough)
