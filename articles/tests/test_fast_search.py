@@ -326,3 +326,23 @@ def _published(searcher, docnum):
     except (OverflowError, ValueError):
         return None
     return date if date.year >= 1900 else None
+
+
+def test_field_lengths_read_at_once_are_whooshs_own(archive):
+    """Each document's field length, read from the length column in one slice, is what Whoosh's
+    ``doc_field_length`` gives one document at a time, in every segment (deleted documents and
+    documents without the field included) and every field, with or without lengths."""
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    from articles.search.whoosh import postings
+
+    _, searcher = archive
+    compared = 0
+    for sub, _ in searcher.leaf_searchers():
+        reader = sub.reader()
+        assert type(reader._perdoc) is W3PerDocReader  # the column is read in one slice
+        for fieldname in sub.schema.names():
+            whooshs = [reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
+            assert postings._read_lengths(reader, fieldname) == whooshs, fieldname
+            compared += bool(sub.schema[fieldname].scorable)
+    assert compared > len(searcher.leaf_searchers())

@@ -13,8 +13,10 @@ from array import array
 from collections import OrderedDict
 from itertools import accumulate, repeat
 
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader
+from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
 
 # Per segment reader and field: each document's field length, decoded once per searcher.
 _lengths_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -96,8 +98,34 @@ def _decode(matcher) -> tuple[list[int], list[float]]:
 
 
 def field_lengths(reader, fieldname: str) -> list[int]:
+    """Each document's length in ``fieldname`` as ``reader.doc_field_length(d, fieldname, 1)``
+    gives it (a segment reader's), read once per reader."""
     by_field = _lengths_cache.setdefault(reader, {})
     if fieldname not in by_field:
-        length = reader.doc_field_length
-        by_field[fieldname] = [length(d, fieldname, 1) for d in range(reader.doc_count_all())]
+        by_field[fieldname] = _read_lengths(reader, fieldname)
     return by_field[fieldname]
+
+
+# W3PerDocReader.doc_field_length decodes a document's length byte with ``byte_to_length``, and a
+# zero byte (no length) as None.
+_BYTE_LENGTHS = [None, *map(byte_to_length, range(1, 256))]
+
+
+def _read_lengths(reader, fieldname: str) -> list[int]:
+    """The segment's length column (a byte a document) read in one slice and decoded by table:
+    ``doc_field_length`` a document at a time cost ~2 µs each, ~200 ms for the three fields of a
+    search at 100,000 articles, on every first search of a worker and after every commit."""
+    count = reader.doc_count_all()
+    perdoc = getattr(reader, "_perdoc", None)
+    column = None
+    if type(perdoc) is W3PerDocReader and not reader.is_closed:
+        column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if type(column) is not NumericColumn.Reader or column._fixedlen != 1:  # not a length column
+        length = reader.doc_field_length
+        return [length(d, fieldname, 1) for d in range(count)]
+    stored = min(column._count, count)
+    # Documents past the column's end read its default, 0: no length.
+    return [
+        *map(_BYTE_LENGTHS.__getitem__, bytes(column._dbfile.get(column._basepos, stored))),
+        *repeat(None, count - stored),
+    ]
