@@ -12,10 +12,8 @@ from __future__ import annotations
 import pickle
 import threading
 from array import array
-from bisect import bisect_left
-from collections import Counter
-from functools import cached_property
 
+import numpy as np
 from whoosh.columns import PickleColumn
 from whoosh.searching import Results
 from whoosh.sorting import Count, FieldFacet
@@ -56,7 +54,7 @@ def grouped_search(
     document at a time, while it scores them all through its matchers (~1 s for a word in 63,000
     of 100,000 articles). Here the hits come from ``search`` (or Whoosh's own collector without
     the grouping, when ``search`` cannot plan the query) and each facet's values are decoded once
-    per segment (``_facet_values``), then counted at C speed.
+    per segment (``_facet_values``), then counted in array operations.
     """
     names = facet_names(searcher, groupedby)
     if names is None or not _readable(searcher, names):
@@ -83,38 +81,27 @@ def _readable(searcher, names: list[str]) -> bool:
 
 def count_values(searcher, docs, names: list[str]) -> dict[str, dict[str, int]]:
     """How many of ``docs`` (global document numbers) hold each value of each field of ``names``
-    (fields keeping a list column, see ``facet_names``).
-
-    Where the documents are most of a segment (a common word: ایران is in 63% of the archive),
-    the segment's totals (counted once, before the workers fork) less the values of the documents
-    left out are counted instead: fewer documents and values to count, the same counts.
-    """
-    docs = sorted(docs)
+    (fields keeping a list column, see ``facet_names``)."""
+    docs = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    docs.sort()
     leaves = []
     for sub, offset in searcher.leaf_searchers():
-        size = sub.reader().doc_count_all()
-        ours = docs[bisect_left(docs, offset) : bisect_left(docs, offset + size)]
-        ours = [d - offset for d in ours] if offset else ours
-        others = list(set(range(size)).difference(ours)) if 2 * len(ours) > size else None
-        leaves.append((sub, size, ours, others))
+        first, end = np.searchsorted(docs, (offset, offset + sub.reader().doc_count_all()))
+        leaves.append((sub, docs[first:end] - offset))
     found = {}
     for name in names:
-        counts = Counter()
-        for sub, size, ours, others in leaves:
+        counted = []
+        for sub, ours in leaves:
             values = _facet_values(sub.reader(), name)
-            if values is None:  # a reader without a segment (an empty index) has no documents
-                continue
-            if others is None or len(values.ends) != size:
-                values.count(ours, counts)
-            else:
-                left_out = Counter()
-                values.count(others, left_out)
-                segment = values.totals.copy()
-                segment.subtract(left_out)
-                counts.update({value: n for value, n in segment.items() if n})
-        found[name] = dict(zip(map(_names.get(name, []).__getitem__, counts), counts.values(), strict=True))
+            if values is not None and len(ours):  # a reader without a segment has no documents
+                counted.append(values.count(ours))
+        totals = np.zeros(max(map(len, counted), default=0), dtype=np.int64)
+        for counts in counted:
+            totals[: len(counts)] += counts
+        numbered = _names.get(name, [])
+        found[name] = {numbered[value]: int(totals[value]) for value in np.flatnonzero(totals).tolist()}
         if len(_segment_values) > len(leaves) * len(names):
-            segments = (getattr(sub.reader(), "segment", lambda: None)() for sub, *_ in leaves)
+            segments = (getattr(sub.reader(), "segment", lambda: None)() for sub, _ in leaves)
             _forget_other_segments(name, {segment.segment_id() for segment in segments if segment is not None})
     return found
 
@@ -130,25 +117,22 @@ _names: dict[str, list] = {}
 
 
 class _FacetValues:
-    """A segment's documents' values of one field, as value numbers packed in one array: document
-    ``d``'s are ``values[starts[d]:ends[d]]`` (~4 bytes a value, not a tuple of strings per document:
-    entities of 100,000 articles take 6.5 MB instead of 19)."""
+    """A segment's documents' values of one field as value numbers in one array, each with its
+    document's number beside it (8 bytes a value, not a tuple of strings per document: entities
+    of 100,000 articles take 13 MB instead of 19), so a set of documents' values are counted in
+    a few array operations (~25 ms for three fields of 43,000 of 100,000 articles, with Counter
+    over their slices ~95 ms)."""
 
-    def __init__(self, numbers: array, starts: array) -> None:
-        self.bytes = numbers.tobytes()
-        byte_starts = array("I", [start * numbers.itemsize for start in starts])
-        self.starts = memoryview(byte_starts)[:-1]
-        self.ends = memoryview(byte_starts)[1:]
+    def __init__(self, numbers: array, starts: list[int]) -> None:
+        self.documents = len(starts) - 1
+        self.values = np.asarray(numbers, dtype=np.uint32)
+        self.owners = np.repeat(np.arange(self.documents, dtype=np.uint32), np.diff(starts))
 
-    @cached_property
-    def totals(self) -> Counter:
-        """Every value's count over the segment's documents, deleted ones included."""
-        return Counter(memoryview(self.bytes).cast("I"))
-
-    def count(self, docs: list[int], counts: Counter) -> None:
-        """Add the values of ``docs`` (the segment's document numbers)."""
-        slices = map(slice, map(self.starts.__getitem__, docs), map(self.ends.__getitem__, docs))
-        counts.update(memoryview(b"".join(map(self.bytes.__getitem__, slices))).cast("I"))
+    def count(self, docs: np.ndarray) -> np.ndarray:
+        """How many of ``docs`` (sorted segment document numbers) hold each value, by value number."""
+        chosen = np.zeros(self.documents, dtype=bool)
+        chosen[docs[docs < self.documents]] = True
+        return np.bincount(self.values[chosen[self.owners]])
 
 
 def _facet_values(reader, fieldname: str) -> _FacetValues | None:
@@ -167,12 +151,11 @@ def _facet_values(reader, fieldname: str) -> _FacetValues | None:
 
 
 def warm_facets(searcher, fieldnames) -> None:
-    """Decode the facet values of every segment of ``searcher`` now, for ``fieldnames``, and count
-    their totals."""
+    """Decode the facet values of every segment of ``searcher`` now, for ``fieldnames``."""
     for sub, _offset in searcher.leaf_searchers():
         for fieldname in fieldnames:
-            if fieldname in sub.schema and (values := _facet_values(sub.reader(), fieldname)) is not None:
-                values.totals  # noqa: B018  (computed and kept)
+            if fieldname in sub.schema:
+                _facet_values(sub.reader(), fieldname)
 
 
 def _forget_other_segments(fieldname: str, segment_ids: set[str]) -> None:
