@@ -187,10 +187,15 @@ def committed_archive(django_db_blocker) -> Iterator[None]:
     is flushed (as after a ``transaction=True`` test) and the index cleared. Tests that use it
     are plain ``django_db``: what they change rolls back and never reaches the index."""
     from django.core.management import call_command
+    from django.db import connection
     from haystack import connections
 
     backend = connections["default"].get_backend()
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+            # pytest-django creates the test database only for a run with a test marked
+            # django_db: without one, this would fill and then flush the real database.
+            pytest.fail("no test database: mark the tests that use this archive django_db")
         backend.clear()
         try:
             yield

@@ -328,6 +328,7 @@ def _published(searcher, docnum):
     return date if date.year >= 1900 else None
 
 
+@pytest.mark.django_db
 def test_field_lengths_read_at_once_are_whooshs_own(archive):
     """Each document's field length, read from the length column in one slice, is what Whoosh's
     ``doc_field_length`` gives one document at a time, in every segment (deleted documents and
