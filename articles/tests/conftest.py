@@ -192,9 +192,10 @@ def committed_archive(django_db_blocker) -> Iterator[None]:
 
     backend = connections["default"].get_backend()
     with django_db_blocker.unblock():
-        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
-            # pytest-django creates the test database only for a run with a test marked
-            # django_db: without one, this would fill and then flush the real database.
+        if not Path(str(connection.settings_dict["NAME"])).name.startswith(("test_", "test-db-")):
+            # pytest-django creates the test database (Django's test_<name>, our SQLite
+            # test-db-<pid>) only for a run with a test marked django_db: without one, this
+            # would fill and then flush the real database.
             pytest.fail("no test database: mark the tests that use this archive django_db")
         backend.clear()
         try:
