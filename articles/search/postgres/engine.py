@@ -109,7 +109,7 @@ class PostgresSearchEngine(engine.SearchEngine):
         return neighbours.similar(article, limit)
 
     def neighbours(self, article, limit: int) -> list[tuple[int, float]]:
-        return neighbours.scored(article, limit)
+        return neighbours.neighbours(article, limit)
 
     def published_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         return neighbours.published_frequencies(terms)
