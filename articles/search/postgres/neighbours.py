@@ -43,7 +43,6 @@ def similar(article, limit: int) -> list[int]:
         terms = _key_terms(cursor, _text_frequencies(article))
         if not terms:
             return []
-        k1, b = bm25()
         rare = _rare(terms)
         cursor.execute(
             """
@@ -67,19 +66,9 @@ def similar(article, limit: int) -> list[int]:
             LIMIT %(limit)s
             """,
             {
-                "ids": [t[0] for t in terms],
-                "boosts": [t[3] for t in terms],
-                "idfs": [t[4] for t in terms],
+                **_parameters(cursor, article, terms, limit),
                 "rare": [t in rare for t in terms],
-                "self": article.pk,
                 "cap": CANDIDATE_DF * KEY_TERMS,
-                "k1p1": k1 + 1,
-                "k1": k1,
-                "omb": 1 - b,
-                "b": b,
-                "avg": _average_text_length(cursor),
-                "draft": DRAFT,
-                "limit": limit,
             },
         )
         return [pk for pk, _ in cursor.fetchall()]
@@ -98,7 +87,6 @@ def neighbours(article, limit: int) -> list[tuple[int, float]]:
         terms = _rare(_key_terms(cursor, _text_frequencies(article)), NEIGHBOUR_DF)
         if not terms:
             return []
-        k1, b = bm25()
         cursor.execute(
             """
             WITH q(term_id, boost, idf) AS (
@@ -114,21 +102,27 @@ def neighbours(article, limit: int) -> list[tuple[int, float]]:
             ORDER BY score DESC, p.article_id
             LIMIT %(limit)s
             """,
-            {
-                "ids": [t[0] for t in terms],
-                "boosts": [t[3] for t in terms],
-                "idfs": [t[4] for t in terms],
-                "self": article.pk,
-                "k1p1": k1 + 1,
-                "k1": k1,
-                "omb": 1 - b,
-                "b": b,
-                "avg": _average_text_length(cursor),
-                "draft": DRAFT,
-                "limit": limit,
-            },
+            _parameters(cursor, article, terms, limit),
         )
         return [(pk, float(score)) for pk, score in cursor.fetchall()]
+
+
+def _parameters(cursor, article, terms: list[tuple], limit: int) -> dict:
+    """The key terms, BM25's constants and what else both queries name."""
+    k1, b = bm25()
+    return {
+        "ids": [t[0] for t in terms],
+        "boosts": [t[3] for t in terms],
+        "idfs": [t[4] for t in terms],
+        "self": article.pk,
+        "k1p1": k1 + 1,
+        "k1": k1,
+        "omb": 1 - b,
+        "b": b,
+        "avg": _average_text_length(cursor),
+        "draft": DRAFT,
+        "limit": limit,
+    }
 
 
 def _text_frequencies(article) -> Counter[str]:
