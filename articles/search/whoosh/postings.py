@@ -13,7 +13,7 @@ from array import array
 from collections import OrderedDict
 from itertools import accumulate, repeat
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
@@ -119,7 +119,7 @@ def _read_lengths(reader, fieldname: str) -> list[int]:
     perdoc = getattr(reader, "_perdoc", None)
     column = None
     if type(perdoc) is W3PerDocReader and not reader.is_closed:
-        column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if type(column) is not NumericColumn.Reader or column._fixedlen != 1:  # not a length column
         length = reader.doc_field_length
         return [length(d, fieldname, 1) for d in range(count)]
