@@ -36,11 +36,12 @@ from articles.search.whoosh import postings  # noqa: E402
 TOP = 5
 
 
-def measure(call, article) -> tuple[list[int], float, int]:
-    """The pks ``call`` answers, its CPU ms and the postings it read."""
-    read, cpu = postings.read.count, time.process_time()
+def measure(call, article) -> tuple[list[int], float, int, float]:
+    """The pks ``call`` answers, its CPU ms, the postings it read (Whoosh) and its wall ms (on
+    PostgreSQL the work is the server's, not this process's CPU)."""
+    read, cpu, wall = postings.read.count, time.process_time(), time.perf_counter()
     pks = [pk for pk in call(article)][:TOP]
-    return pks, (time.process_time() - cpu) * 1000, postings.read.count - read
+    return pks, (time.process_time() - cpu) * 1000, postings.read.count - read, (time.perf_counter() - wall) * 1000
 
 
 def main() -> None:
@@ -68,14 +69,14 @@ def main() -> None:
     same_source = {
         name: sum(
             articles[pk].source_id == a.source_id
-            for a, (pks, _, _) in zip(sample, run, strict=True)
+            for a, (pks, *_) in zip(sample, run, strict=True)
             for pk in pks
             if pk in articles
         )
         for name, run in runs.items()
     }
-    old_cost, old_read = [r[1] for r in runs["old"]], [r[2] for r in runs["old"]]
-    new_cost, new_read = [r[1] for r in runs["new"]], [r[2] for r in runs["new"]]
+    old_cost, old_read, old_wall = ([r[i] for r in runs["old"]] for i in (1, 2, 3))
+    new_cost, new_read, new_wall = ([r[i] for r in runs["new"]] for i in (1, 2, 3))
     n = len(shared)
     print(f"articles compared: {n} of {len(published)} published ({type(engine).__name__})")
     print(
@@ -83,11 +84,16 @@ def main() -> None:
         f"none shared {sum(s == 0 for s in shared)}"
     )
     print(f"same source among the {TOP}: old {same_source['old'] / n:.2f}, new {same_source['new'] / n:.2f}")
-    for name, cost, read in (("old similar()", old_cost, old_read), ("neighbours()", new_cost, new_read)):
+    for name, cost, read, wall in (
+        ("old similar()", old_cost, old_read, old_wall),
+        ("neighbours()", new_cost, new_read, new_wall),
+    ):
         cost.sort()
+        wall.sort()
         print(
             f"{name}: CPU ms p50 {statistics.median(cost):.1f}, p95 {cost[int(0.95 * (n - 1))]:.1f}, "
-            f"mean {statistics.mean(cost):.1f}; postings read mean {statistics.mean(read):,.0f}, max {max(read):,}"
+            f"mean {statistics.mean(cost):.1f}; wall ms p50 {statistics.median(wall):.1f}, "
+            f"p95 {wall[int(0.95 * (n - 1))]:.1f}; postings read mean {statistics.mean(read):,.0f}, max {max(read):,}"
         )
 
 
