@@ -43,7 +43,7 @@ def similar(article, limit: int) -> list[int]:
         terms = _key_terms(cursor, _text_frequencies(article))
         if not terms:
             return []
-        rare = _rare(terms)
+        rare = _rare(terms, CANDIDATE_DF)
         cursor.execute(
             """
             WITH q(term_id, boost, idf, rare) AS (
@@ -129,7 +129,7 @@ def _text_frequencies(article) -> Counter[str]:
     return analyze(f"{article.title}\n{article.title}\n{article.lead}\n{article.body}").frequencies()
 
 
-def _rare(terms: list[tuple], max_df: int = CANDIDATE_DF) -> list[tuple]:
+def _rare(terms: list[tuple], max_df: int) -> list[tuple]:
     """The key terms in at most ``max_df`` articles; the rarest one (ties: by term, as the
     Whoosh engine breaks them) when every one is more common."""
     return [t for t in terms if t[2] <= max_df] or ([min(terms, key=lambda t: (t[2], t[1]))] if terms else [])
