@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from articles import jalali
 from articles.models import Article, Mention, RelatedLink
@@ -164,14 +164,14 @@ def sharing_names(article: Article) -> list[int]:
     from articles.search.service import cached_count
 
     total = cached_count(Article.objects.published())  # once per index version (4.5 ms at 100,000)
-    df = dict(
-        Mention.objects.published()
-        .filter(entity__in=mine)
-        .values("entity")
-        .annotate(n=Count("pk"))
-        .values_list("entity", "n")
-    )
-    weight = {e: math.log(total / n) for e, n in df.items() if n <= max(THREAD_COMMON * total, THREAD_COMMON_FLOOR)}
+    common = max(THREAD_COMMON * total, THREAD_COMMON_FLOOR)
+    # Each name's articles counted only until it is known to be common: a name in a third of the
+    # archive («ایران», a news agency) was counted in full on every article page's first view,
+    # 55 ms of PostgreSQL's time at 55,000 articles. Up to ``common`` the count is exact.
+    enough = math.floor(common) + 1
+    published = Mention.objects.published()
+    df = {entity: published.filter(entity=entity)[:enough].count() for entity in mine}
+    weight = {e: math.log(total / n) for e, n in df.items() if 0 < n <= common}
     if not weight:
         return []
     window = (article.published - THREAD_WINDOW, article.published + THREAD_WINDOW)

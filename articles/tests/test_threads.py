@@ -153,3 +153,57 @@ def test_a_series_counts_only_published_titles_that_begin_with_its_words(db):
     assert graph.TEMPLATE_MIN == 3 and not graph.is_templated(first.title_key)
     article("قیمت طلا و ارز امروز پنجشنبه ۶ خرداد")
     assert graph.is_templated(first.title_key)
+
+
+def _sharing_names_counted_in_full(article: Article) -> list[int]:
+    """``graph.sharing_names`` as it was, every name's published mentions counted in full."""
+    import math
+
+    from django.db.models import Count
+
+    mine = dict(article.mentions.filter(count__gte=graph.THREAD_SALIENT).values_list("entity_id", "count"))
+    total = Article.objects.published().count()
+    df = dict(
+        Mention.objects.published()
+        .filter(entity__in=mine)
+        .values("entity")
+        .annotate(n=Count("pk"))
+        .values_list("entity", "n")
+    )
+    common = max(graph.THREAD_COMMON * total, graph.THREAD_COMMON_FLOOR)
+    weight = {e: math.log(total / n) for e, n in df.items() if n <= common}
+    window = (article.published - graph.THREAD_WINDOW, article.published + graph.THREAD_WINDOW)
+    rows = (
+        Mention.objects.published()
+        .filter(entity__in=weight, count__gte=graph.THREAD_SALIENT, published__range=window)
+        .exclude(article=article)
+        .values_list("article_id", "entity_id", "article__title_key")
+    )
+    scores, shared, titles = {}, {}, {}
+    for pk, entity, title_key in rows:
+        scores[pk] = scores.get(pk, 0.0) + weight[entity]
+        shared[pk] = shared.get(pk, 0) + 1
+        titles[pk] = title_key
+    chosen = [pk for pk in scores if shared[pk] >= graph.THREAD_MIN_SHARED and not graph.is_templated(titles[pk])]
+    return sorted(chosen, key=lambda pk: -scores[pk])[: graph.THREAD_LIMIT * 2]
+
+
+@pytest.mark.parametrize("floor", [graph.THREAD_COMMON_FLOOR, 3, 5, 6])
+def test_names_are_counted_only_until_they_are_common(archive, floor, monkeypatch):
+    """A name's articles are counted up to just past "common", never in full (``LIMIT``), and
+    the threads are those that counting every article gives: with the bound at 3, 5 and 6
+    articles, names counted in 4, 5 and 6 fall on either side of it (the saga's names, the bank's)."""
+    monkeypatch.setattr(graph, "THREAD_COMMON_FLOOR", floor)
+    articles = list(Article.objects.published().exclude(published=None).order_by("pk"))
+    for article in articles:
+        if graph.is_templated(article.title_key):
+            continue
+        assert graph.sharing_names(article) == _sharing_names_counted_in_full(article), article.title
+    story, _ = archive
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        graph.sharing_names(story["start"])
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"] and "articles_mention" in q["sql"]]
+    assert counts and all("LIMIT" in sql for sql in counts), counts
