@@ -139,3 +139,25 @@ def test_an_import_indexing_alongside_ends_with_every_article_searchable(tmp_pat
         code = f"from articles.search.service import *; print(run_search(SearchParams(q='{words}')).count)"
         found = subprocess.run([*manage, "shell", "-c", code], env=env, cwd=REPO, capture_output=True, text=True)
         assert found.stdout.split()[-1] == count, (words, found.stderr)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_indexed_versions_read_segment_by_segment_are_the_whole_indexs(synthetic_archive):
+    """``indexed_versions`` reads each segment's ids in that segment; the answer is what Whoosh
+    gives when asked for each id's postings in the whole index (the live document's ``updated``),
+    on an archive of several segments with drafts, an edited and a deleted article."""
+    from haystack.constants import DJANGO_ID
+    from whoosh.util.times import long_to_datetime
+
+    backend = indexing._backend()
+    expected = {}
+    with backend.index.refresh().reader() as reader:
+        assert len(reader.leaf_readers()) > 1 and reader.has_deletions()
+        updated = reader.column_reader("updated", translate=False)
+        for term in reader.lexicon(DJANGO_ID):
+            for docnum in reader.postings(DJANGO_ID, term).all_ids():
+                if not reader.is_deleted(docnum):
+                    expected[term.decode()] = long_to_datetime(updated[docnum])
+    versions = backend.indexed_versions()
+    assert versions == expected
+    assert {int(pk) for pk in versions} == set(Article.objects.values_list("pk", flat=True))

@@ -190,26 +190,36 @@ class PersianWhooshBackend(WhooshSearchBackend):
         """``django_id`` → the ``updated`` time each live document was indexed with.
 
         Reads the id lexicon and the sortable ``updated`` column, not the stored fields (which
-        hold whole articles): cheap enough to run after every import.
+        hold whole articles): cheap enough to run after every import. One segment at a time: an
+        id is in one segment, and asking the whole index for its postings looks it up in every
+        segment (at 100,000 articles in 21 segments, 2.1 million lookups: most of 27 s).
         """
         if not self.setup_complete:
             self.setup()
         self.index = self.index.refresh()
         versions: dict[str, datetime | None] = {}
         with self.index.reader() as reader:
-            updated = reader.column_reader("updated", translate=False) if reader.has_column("updated") else None
-            for term in reader.lexicon("django_id"):
-                for docnum in reader.postings("django_id", term).all_ids():
-                    if reader.is_deleted(docnum):
-                        continue
-                    value = None
-                    if updated is not None:
-                        try:
-                            value = long_to_datetime(updated[docnum])
-                        except (OverflowError, ValueError):
-                            value = None
-                    versions[term.decode() if isinstance(term, bytes) else term] = value
+            for segment, _offset in reader.leaf_readers():
+                versions.update(_segment_versions(segment))
         return versions
+
+
+def _segment_versions(reader) -> dict[str, datetime | None]:
+    """``indexed_versions`` of one segment's live documents (their numbers are the segment's own)."""
+    updated = reader.column_reader("updated", translate=False) if reader.has_column("updated") else None
+    versions: dict[str, datetime | None] = {}
+    for term in reader.lexicon(DJANGO_ID):
+        for docnum in reader.postings(DJANGO_ID, term).all_ids():
+            if reader.is_deleted(docnum):
+                continue
+            value = None
+            if updated is not None:
+                try:
+                    value = long_to_datetime(updated[docnum])
+                except (OverflowError, ValueError):
+                    value = None
+            versions[term.decode() if isinstance(term, bytes) else term] = value
+    return versions
 
 
 def _abandon(writer) -> None:
