@@ -137,7 +137,7 @@ def test_neighbours_read_only_rare_terms_postings(demo, monkeypatch):
 
 
 def test_key_terms_are_whooshs_own_answer_read_once_per_searcher(demo_archive):
-    """``key_terms`` keeps each word's frequency per searcher; its answer is Whoosh's
+    """``key_terms`` keeps each word's frequency summed over segments; its answer is Whoosh's
     ``key_terms_from_text`` to the last digit, for every demo article (first read, then kept),
     for text the index has never seen and for messy spellings of indexed words."""
     engine = get_engine()
@@ -153,6 +153,56 @@ def test_key_terms_are_whooshs_own_answer_read_once_per_searcher(demo_archive):
         words = [word for word, _ in searcher.key_terms_from_text(TEXT, texts[0], numterms=10)]
         reader = searcher.reader()
         assert document_frequencies(searcher, TEXT, words) == {w: reader.doc_frequency(TEXT, w) for w in words}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_key_terms_sums_are_kept_across_commits_and_start_again_after_a_merge(synthetic_archive, monkeypatch):
+    """A segment's term statistics never change, so its frequencies are summed once and kept
+    across searchers: after a commit adds a segment, only that segment is asked again; after a
+    merge (segments gone) the sums start again. Every answer is Whoosh's own, to the last digit."""
+    from whoosh.reading import SegmentReader
+
+    engine = get_engine()
+    asked: list[str] = []
+    frequency = SegmentReader.frequency
+
+    def counted(reader, fieldname, text):
+        asked.append(reader.segment().segment_id())
+        return frequency(reader, fieldname, text)
+
+    monkeypatch.setattr(SegmentReader, "frequency", counted)
+    texts = [f"{a.title}\n{a.title}\n{a.lead}\n{a.body}" for a in Article.objects.order_by("pk")[:30]]
+
+    def check() -> set[str]:
+        """Compares every text's key terms and document frequencies with Whoosh's; returns the
+        segments asked for our sums (Whoosh's own answers are not counted)."""
+        seen = set()
+        with engine._searcher() as searcher:
+            for text in texts:
+                asked.clear()
+                ours = key_terms(searcher, TEXT, text, 10)
+                seen |= set(asked)
+                assert ours == searcher.key_terms_from_text(TEXT, text, numterms=10, normalize=False)
+                words = [word for word, _ in ours]
+                reader = searcher.reader()
+                assert document_frequencies(searcher, TEXT, words) == {w: reader.doc_frequency(TEXT, w) for w in words}
+            segments = {sub.segment().segment_id() for sub, _ in searcher.reader().leaf_readers()}
+        return seen, segments
+
+    seen, before = check()  # the import's lists summed some words already
+    assert len(before) > 1 and seen <= before
+    again, _ = check()
+    assert again == set()  # the same searcher's segments: every sum kept
+
+    article = Article.objects.published().order_by("pk").first()
+    article.body += " زرافه‌های ناشناخته در باغ‌وحش ارم"
+    article.save()  # commits: a new segment, and the article's old document deleted in its own
+    seen, after = check()
+    assert seen and seen <= after - before  # the new segment only (its own list summed some)
+
+    engine.optimize()  # one segment: those the sums were over are gone
+    seen, merged = check()
+    assert len(merged) == 1 and seen == merged
 
 
 @pytest.mark.postgres

@@ -1,23 +1,71 @@
 """An article's key terms, as Whoosh's ``Searcher.key_terms_from_text`` chooses them (Bo1), with
-each term's collection frequency read once per searcher instead of once per article.
+each term's collection frequency read from each segment once instead of once per article.
 
 Whoosh looks up the frequency of every distinct word of the text in every segment, for every
 article: storing "more like this" at 65,000 articles (13 segments), that was 55 of the 88 ms of
-CPU a list cost, and it grows with the archive. Lists are computed in batches of thousands of
-articles against one searcher (its index does not change), and those articles share most of
-their words: the frequencies are kept per searcher (``FREQUENCIES_KEPT`` at most), so each is read
-once per batch. The answer is Whoosh's to the last digit (``test_key_terms`` compares them).
+CPU a list cost, and it grows with the archive. A segment's term statistics never change once
+it is written (deleting a document marks it, and Whoosh's frequencies still count it until a
+merge drops the segment), so the sums over an index's segments are kept across searchers
+(``_SegmentSums``): after an import's commit, a word is looked up in the new segment only, not
+again in the twenty before it. The answer is Whoosh's to the last digit (``test_similar``
+compares them, across commits and merges).
 """
 
 from __future__ import annotations
 
-import weakref
+import threading
 
 from whoosh.classify import Bo1Model
 
-FREQUENCIES_KEPT = 200_000  # terms per searcher (~25 MB); past it the table starts again
+KEPT = 1_000_000  # terms (~150 MB at most); past it the sums start again
 
-_kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # reader → {term bytes: frequency, 0 if absent}
+
+class _SegmentSums:
+    """Each term's frequency (or document frequency) summed over the segments in ``order``.
+
+    ``order`` lists segment ids as searchers brought them; a term's entry is ``(n, total)``: the
+    sum over the first ``n`` of them. A searcher whose index still has every segment in ``order``
+    adds its new segments at the end, and a term is then looked up in those only; one that lacks
+    one (merged away, or another index) starts the sums again.
+    """
+
+    def __init__(self, statistic: str) -> None:
+        self.statistic = statistic  # the SegmentReader method: "frequency" or "doc_frequency"
+        self.order: list[str] = []
+        self.totals: dict[tuple[str, bytes], tuple[int, float]] = {}
+        self.lock = threading.Lock()  # threaded workers compute lists too
+
+    def readers(self, reader) -> tuple[dict, list]:
+        """The sums to use and ``reader``'s segment readers in their ``order`` (brought up to date)."""
+        segments = {}
+        for sub, _offset in reader.leaf_readers():
+            segment = sub.segment() if hasattr(sub, "segment") else None
+            if segment is None:  # not a segment (an empty index): nothing kept
+                return {}, [sub]
+            segments[segment.segment_id()] = sub
+        with self.lock:
+            if not segments.keys() >= set(self.order):
+                self.order, self.totals = [], {}  # a new dict: a thread summing for the old one keeps it
+            known = set(self.order)
+            self.order += [segment for segment in segments if segment not in known]
+            return self.totals, [segments[segment] for segment in self.order]
+
+    def total(self, kept: tuple[dict, list], fieldname: str, text: bytes) -> float:
+        """``text``'s statistic summed over the segments (``kept``: what ``readers`` returned)."""
+        totals, readers = kept
+        key = (fieldname, text)
+        counted, total = totals.get(key, (0, 0))
+        if counted < len(readers):
+            for sub in readers[counted:]:
+                total += getattr(sub, self.statistic)(fieldname, text)
+            if len(totals) > KEPT:
+                totals.clear()
+            totals[key] = (len(readers), total)
+        return total
+
+
+_frequencies = _SegmentSums("frequency")
+_document_frequencies = _SegmentSums("doc_frequency")
 
 
 def key_terms(searcher, fieldname: str, text: str, numterms: int) -> list[tuple[str, float]]:
@@ -29,18 +77,14 @@ def key_terms(searcher, fieldname: str, text: str, numterms: int) -> list[tuple[
         weights[word] = weights.get(word, 0.0) + weight
     if not weights:
         return []
-    frequencies = _kept.setdefault(reader, {})  # as postings.field_lengths keeps its lengths
-    if len(frequencies) > FREQUENCIES_KEPT:
-        frequencies.clear()
+    segments = _frequencies.readers(reader)
     model = Bo1Model(reader.doc_count_all(), reader.field_length(fieldname))
     top_total = sum(weights.values())
     scored = []
     for btext, weight in weights.items():
-        if (frequency := frequencies.get(btext)) is None:
-            # 0 when no segment has the word (Whoosh asks ``in reader`` first: one more lookup a
-            # segment); a word that is indexed has a weight of one or more.
-            frequency = frequencies[btext] = reader.frequency(fieldname, btext)
-        if frequency:
+        # 0 when no segment has the word (Whoosh asks ``in reader`` first: one more lookup a
+        # segment); a word that is indexed has a weight of one or more.
+        if frequency := _frequencies.total(segments, fieldname, btext):
             scored.append((model.score(weight, frequency, top_total), field.from_bytes(btext)))
     if not scored:
         return []
@@ -50,13 +94,8 @@ def key_terms(searcher, fieldname: str, text: str, numterms: int) -> list[tuple[
 
 
 def document_frequencies(searcher, fieldname: str, words: list[str]) -> dict[str, int]:
-    """How many documents hold each of ``words`` (all in the index), kept per searcher as above."""
+    """How many documents hold each of ``words`` (all in the index), summed over segments as above."""
     reader = searcher.reader()
-    kept = _kept.setdefault(reader, {})
-    counts = {}
-    for word in words:
-        key = ("df", word)
-        if (count := kept.get(key)) is None:
-            count = kept[key] = reader.doc_frequency(fieldname, word)
-        counts[word] = count
-    return counts
+    segments = _document_frequencies.readers(reader)
+    field = reader.schema[fieldname]
+    return {word: _document_frequencies.total(segments, fieldname, field.to_bytes(word)) for word in words}
