@@ -57,6 +57,9 @@ class ImportReport:
     index_error: str = ""  # why the saved articles could not all be indexed
     article_ids: set[int] = field(default_factory=set)
     index_alongside_cpu_s: float = 0.0  # CPU time of the indexing process, when there was one
+    # "More like this" lists computed by each process, when indexing alongside (they share them)
+    lists_in_import: int = 0
+    lists_alongside: int = 0
 
     def count(self, outcome: Outcome) -> None:
         setattr(self, outcome.value, getattr(self, outcome.value) + 1)
@@ -288,10 +291,12 @@ def import_items(
     with indexing.suspended() as touched:
         for item in items:
             _import_one(item, report, first_seen, cache, matcher, lines)
-            if alongside is not None and len(touched) - len(sent) >= alongside.batch:
-                batch = touched - sent
-                alongside.send(batch, lines.take())
-                sent |= batch
+            if alongside is not None:
+                if len(touched) - len(sent) >= alongside.batch:
+                    batch = touched - sent
+                    alongside.send(batch, lines.take())
+                    sent |= batch
+                alongside.help()  # the lists of what the second process has indexed
             if on_progress:
                 on_progress(report)
         changed = set(touched)
@@ -353,6 +358,7 @@ def _index(report: ImportReport, changed: set[int], sent: set[int], alongside, o
         kept = {}  # the second process has them
         alongside.finish(on_index_progress, len(changed))
         report.index_alongside_cpu_s = alongside.cpu_s
+        report.lists_in_import, report.lists_alongside = alongside.listed_here, alongside.listed - alongside.listed_here
         # Whatever the second process missed (an error, or an article saved again after its
         # batch was sent) shows up as missing or stale, and is indexed here.
         differences = indexing.compare()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import queue
 import threading
 import time
+from collections import ChainMap, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -216,12 +218,29 @@ def suspended() -> Iterator[set[int]]:
         _state.suspended = depth
 
 
+# Articles whose "more like this" lists are one piece of the work the two processes share.
+LIST_CHUNK = 50
+# The import's own process takes a piece only while more than this many wait: the second process
+# keeps some for when it has nothing to index, and the import keeps feeding it.
+LIST_BACKLOG = 2
+_POLL_S = 0.05
+_STOP = "stop"
+
+
 class AlongsideIndexer:
-    """A second process that indexes batches of saved articles while an import goes on.
+    """A second process that indexes batches of saved articles while an import goes on; the
+    "more like this" lists of what it indexed are shared between the two processes.
 
     An import's own process saves articles and extracts their names (one core); this one reads
     the committed articles and writes the index (the other). It is forked with no database
     connection open (a forked connection is shared with the parent), and opens its own.
+
+    A list can be computed only once its article is in the index, and at 100,000 articles a list
+    costs several times what indexing the article does: left to the second process, the lists
+    made it the import's bottleneck while the first process waited. So once a batch is indexed,
+    its lists become pieces of ``LIST_CHUNK`` articles in a queue that both processes take from:
+    the second when it has no batch to index, the import's between two articles while a backlog
+    waits (``help``), and both at the end (``finish``).
     """
 
     def __init__(self, batch: int = 5000) -> None:
@@ -233,60 +252,153 @@ class AlongsideIndexer:
         # Leaving, this process does not wait for that thread: ``finish`` has seen every job read
         # by then, and a second process that died must not hang the import on a full pipe.
         self._jobs.cancel_join_thread()
+        self._lists = context.Queue()  # pieces of list work, put by the second process
         self._results = context.SimpleQueue()
         db_connections.close_all()
-        self._process = context.Process(target=_index_jobs, args=(self._jobs, self._results), daemon=True)
+        self._process = context.Process(target=_index_jobs, args=(self._jobs, self._lists, self._results), daemon=True)
         self._process.start()
+        self._recent: deque[dict] = deque(maxlen=_KEPT_JOBS)  # the lines sent with the last jobs
         self.indexed = 0
+        self.listed = 0  # articles whose lists were computed, by either process
+        self.listed_here = 0  # by this one
+        self._queued = self._done = 0  # pieces of list work put in the queue, and finished
+        self._drained = False  # the second process has indexed every job
+        self._ended = False
         self.cpu_s = 0.0  # the second process's CPU time, known once it has stopped
 
     def send(self, pks: Iterable[int], kept: dict | None = None) -> None:
         """Index these articles; ``kept``: their lines as the import analysed them (``persian.prepared``)."""
         pks = sorted(pks)
         if pks:
+            self._recent.append(kept or {})
             self._jobs.put((pks, kept or {}))
 
+    def help(self) -> None:
+        """Between two articles of the import: compute one piece of the lists if a backlog waits."""
+        self._read_reports()
+        if self._queued - self._done > LIST_BACKLOG:
+            self._list_one(wait=0)
+
     def finish(self, on_progress: Callable[[int, int], None] | None = None, total: int = 0) -> None:
-        """Wait until every job is indexed (reporting progress), then stop the process."""
+        """Share the lists left until every job is indexed and listed (reporting progress: an
+        article counts once indexed and once listed), then stop the second process."""
         self._jobs.put(None)
-        ended = False
-        while not ended and not self._results.empty():  # what was indexed while the import ran
-            ended = self._take(self._results.get())
-        if on_progress:  # the bar starts from there, so its rate is of the work left
-            on_progress(min(self.indexed, total), total)
-        while not ended:
-            ended = self._take(self._results.get())
+        self._read_reports()
+
+        def progress() -> None:
             if on_progress:
-                on_progress(min(self.indexed, total), total)
+                on_progress(min(self.indexed + self.listed, 2 * total), 2 * total)
+
+        progress()  # the bar starts from there, so its rate is of the work left
+        stopping = False
+        while not self._ended:
+            if not stopping and self._drained and self._done >= self._queued:
+                self._jobs.put(_STOP)
+                stopping = True
+            if stopping or not self._list_one(wait=_POLL_S):
+                if not self._process.is_alive():
+                    self._read_reports()
+                    if not self._ended:
+                        # It died (killed, out of memory): what it missed shows up as missing or
+                        # stale, and the import indexes it itself, lists included.
+                        log.warning("the indexing process stopped early; the import indexes what is left")
+                    break
+                if stopping:
+                    time.sleep(0.01)
+            self._read_reports()
+            progress()
         self._process.join()
 
-    def _take(self, message: tuple[str, object]) -> bool:
-        """Count one report of the second process; True when it has stopped."""
+    def _list_one(self, wait: float) -> bool:
+        """Compute one piece of the lists from the queue; False when none came within ``wait`` s."""
+        try:
+            pks = self._lists.get(timeout=wait) if wait else self._lists.get_nowait()
+        except queue.Empty:
+            return False
+        with prepared.using(ChainMap(*self._recent)):
+            _store_lists(pks)
+        self._done += 1
+        self.listed += len(pks)
+        self.listed_here += len(pks)
+        return True
+
+    def _read_reports(self) -> None:
+        while not self._ended and not self._results.empty():
+            self._take(self._results.get())
+
+    def _take(self, message: tuple[str, object]) -> None:
+        """Count one report of the second process."""
         kind, value = message
         if kind == "indexed":
             self.indexed += value
+        elif kind == "queued":
+            self._queued += value
+        elif kind == "listed":
+            self._done += 1
+            self.listed += value
+        elif kind == "drained":
+            self._drained = True
         elif kind == "error":
             log.warning("indexing alongside the import failed, the import will index again: %s", value)
         elif kind == "end":
             self.cpu_s = value
-        return kind == "end"
+            self._ended = True
 
 
-def _index_jobs(jobs, results) -> None:
+# Jobs whose analysed lines a process keeps for the lists: a job's lists are computed while the
+# next job is indexed, or the one after.
+_KEPT_JOBS = 3
+
+
+def _store_lists(pks: list[int]) -> None:
+    similar.store_quietly(Article.objects.filter(pk__in=pks).order_by("pk"))
+
+
+def _index_jobs(jobs, lists, results) -> None:
     # The fork gave this process the sending end of its job queue too: closed here, a parent that
     # dies (an import killed with SIGKILL) ends the queue, and this process with it, instead of
     # leaving it waiting for jobs forever.
     jobs._writer.close()
+    lists.cancel_join_thread()  # leaving, never wait for the pieces nobody took (the parent died)
+    recent: deque[dict] = deque(maxlen=_KEPT_JOBS)
     try:
-        while (job := jobs.get()) is not None:
-            pks, kept = job
+        while True:
+            try:  # a batch to index comes first: its lists are work for both processes
+                job = jobs.get_nowait()
+            except queue.Empty:
+                job = _NOTHING
+            if job == _STOP:
+                break
+            if job is None:
+                results.put(("drained", None))
+                continue
+            if job is not _NOTHING:
+                pks, kept = job
+                recent.append(kept)
+                try:
+                    with prepared.using(kept):
+                        indexed = index_articles(pks, neighbours=False)
+                except Exception as exc:  # reported; the import indexes what is missing or stale
+                    results.put(("error", repr(exc)))
+                    continue
+                pieces = [pks[start : start + LIST_CHUNK] for start in range(0, len(pks), LIST_CHUNK)]
+                results.put(("indexed", indexed))
+                results.put(("queued", len(pieces)))
+                for piece in pieces:
+                    lists.put(piece)
+                continue
             try:
-                with prepared.using(kept):
-                    results.put(("indexed", index_articles(pks)))
-            except Exception as exc:  # reported; the import indexes what is missing or stale
-                results.put(("error", repr(exc)))
+                piece = lists.get(timeout=_POLL_S)
+            except queue.Empty:
+                continue
+            with prepared.using(ChainMap(*recent)):
+                _store_lists(piece)
+            results.put(("listed", len(piece)))
         results.put(("end", time.process_time()))
     except (EOFError, OSError):  # the import is gone
         pass
     finally:
         db_connections.close_all()
+
+
+_NOTHING = object()

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from django.core.management import call_command
@@ -161,3 +162,34 @@ def test_indexed_versions_read_segment_by_segment_are_the_whole_indexs(synthetic
     versions = backend.indexed_versions()
     assert versions == expected
     assert {int(pk) for pk in versions} == set(Article.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monkeypatch):
+    """Once the second process has indexed a batch, its "more like this" lists are pieces of work
+    both processes take: the import's between two articles while a backlog waits (``help``),
+    both at the end (``finish``). Every article gets its list once, the one the index gives."""
+    from articles import similar
+    from articles.ingest import readers as importers
+    from articles.ingest.save import import_items
+    from articles.models import SimilarArticle
+    from articles.search.engine import get_engine
+
+    monkeypatch.setattr(indexing, "LIST_CHUNK", 4)
+    import_items(importers.iter_path(REPO / "demo" / "articles.jsonl"), index=False)  # committed, not indexed
+    pks = sorted(Article.objects.values_list("pk", flat=True))
+    alongside = indexing.AlongsideIndexer()
+    alongside.send(pks)
+    deadline = time.monotonic() + 120
+    while not alongside.listed_here and time.monotonic() < deadline:  # as the import's loop does
+        alongside.help()
+        time.sleep(0.002)
+    alongside.finish()
+
+    assert alongside.indexed == len(pks) and alongside.listed == len(pks)
+    assert 0 < alongside.listed_here < len(pks)  # both processes computed some
+    assert similar.missing() == [] and indexing.compare().ok
+    engine = get_engine()
+    for article in Article.objects.published():  # one commit wrote them all: the same index since
+        rows = SimilarArticle.objects.filter(article=article).order_by("rank").values_list("similar_id", flat=True)
+        assert list(rows) == [pk for pk, _ in engine.neighbours(article, similar.STORED)]

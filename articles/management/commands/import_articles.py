@@ -70,6 +70,7 @@ class Command(BaseCommand):
             line = f"CPU: import {time.process_time():.1f} s"
             if report.index_alongside_cpu_s:
                 line += f", indexing alongside {report.index_alongside_cpu_s:.1f} s"
+                line += f"; more like this: {report.lists_in_import} here, {report.lists_alongside} alongside"
             self.stdout.write(line)
         if report.stopped or report.index_error:
             raise CommandError("the import did not finish: see above")
