@@ -213,10 +213,11 @@ def _tree_sum(node, columns):
     return map(float.__add__, left, right)
 
 
-def _term_scores(sub, term: wq.Term, docs, tfs) -> list[float]:
-    """The term's score in each of ``docs`` (its weight in each being ``tfs``), boost included."""
+def _term_scores(sub, term: wq.Term, docs, tfs, key: tuple[str, bytes] | None = None) -> list[float]:
+    """The term's score in each of ``docs`` (its weight in each being ``tfs``), boost included;
+    ``key``: the term's ``term_key`` in this segment, when the caller has it."""
     reader = sub.reader()
-    parts = _bm25_parts(sub, *term_key(reader, term))
+    parts = _bm25_parts(sub, *(key or term_key(reader, term)))
     if parts is None:  # a field without lengths (a keyword): the weight itself
         scores = list(tfs)
     else:
@@ -292,7 +293,7 @@ def _segment_union(sub, terms: list[wq.Term]) -> tuple[list[int], list[float]]:
             leaves.append(None)
             continue
         ids, tfs = postings(reader, key)
-        leaves.append(dict(zip(ids, _term_scores(sub, term, ids, tfs), strict=True)))
+        leaves.append(dict(zip(ids, _term_scores(sub, term, ids, tfs, key), strict=True)))
     count = len(terms)
     if count == 1:
         tree = 0
