@@ -16,7 +16,7 @@ from articles.models import Article, Entity
 from articles.search import indexing, query
 from articles.search.engine import get_engine
 from articles.search.service import FACET_FIELDS, SearchParams, _facets, _request, run_search
-from articles.search.whoosh import facets, fast_search
+from articles.search.whoosh import facets, fast_search, postings
 from articles.search.whoosh.compile import compile_search
 from articles.search.whoosh.engine import SORTS
 from articles.tests.conftest import (
@@ -290,6 +290,37 @@ def test_facet_counts_are_whoosh_counts(archive_to_edit):
     searcher = backend.index.searcher()._searcher
     for text in (common[0], rare[1]):
         assert _grouped_like_whoosh(searcher, _engine_query(backend, SearchParams(q=text)), None)
+
+
+@pytest.mark.django_db(transaction=True)  # the edit must reach the index
+def test_postings_are_kept_across_commits_and_only_new_segments_decoded(archive_to_edit):
+    """A segment's postings never change, so a commit (a new segment, an old document deleted)
+    leaves the others' decoded postings usable: the next search decodes only the new segment's,
+    and still ranks and counts as Whoosh does, the deleted document left out."""
+    backend, searcher = archive_to_edit
+    common, _ = _word_samples(searcher)
+    conjunction = _engine_query(backend, SearchParams(q=" ".join(common[:2])))
+    union = Or([Term("text", common[0], boost=1.5), Term("text", common[2], boost=0.5)])
+
+    def searched(searcher) -> None:
+        found = fast_search.search(searcher, conjunction, 20)
+        assert (found.top_n, len(found)) == _whoosh(searcher, conjunction, 20, None)
+        found = fast_search.search(searcher, union, 20)
+        expected = searcher.search(union, limit=20)
+        assert (found.top_n, len(found)) == (expected.top_n, len(expected))
+
+    searched(searcher)
+    article = Article.objects.published().order_by("pk").first()
+    article.title += f" {common[0]} {common[1]} {common[2]}"
+    article.save()  # its old document deleted in an old segment, the new one in a new segment
+    fresh = backend.index.searcher()._searcher
+    segments = lambda s: {sub.segment().segment_id(): sub for sub, _ in s.reader().leaf_readers()}  # noqa: E731
+    new = [sub for name, sub in segments(fresh).items() if name not in segments(searcher)]
+    assert new
+    before = postings.read.decoded
+    searched(fresh)
+    words = set(common[:3])
+    assert postings.read.decoded - before == sum(sub.doc_frequency("text", w) for sub in new for w in words)
 
 
 @pytest.mark.django_db

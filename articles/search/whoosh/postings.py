@@ -1,12 +1,16 @@
 """Posting lists and field lengths decoded a block at a time, and kept (what ``fast_search`` reads).
 
 Unpickling blocks that hold every position is most of a search's cost, and frequent words recur:
-a term's decoded postings are kept per segment reader (bounded), each field's lengths once per
-segment reader.
+a term's decoded postings are kept per segment (bounded), each field's lengths once per segment
+reader. A segment's postings never change once it is written (a deletion is kept apart, and each
+caller leaves out its reader's deleted documents), so they are kept across readers: after an
+editor's save or an import's commit, a search decodes the new segment's postings, not again those
+of the twenty segments before it.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from array import array
@@ -16,12 +20,13 @@ from itertools import accumulate, repeat
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
 # Per segment reader and field: each document's field length, decoded once per searcher.
 _lengths_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-# Decoded postings of recently searched terms, per segment reader: 12 bytes a posting, so at most
+# Decoded postings of recently searched terms, per segment: 12 bytes a posting, so at most
 # ~12 MB a process (the most frequent word of a 100,000-article archive has ~65,000 postings).
 POSTINGS_KEPT = 1_000_000
 _postings_cache: OrderedDict = OrderedDict()
@@ -31,9 +36,11 @@ _postings_lock = threading.Lock()
 
 class _Read:
     """Postings handed out by ``postings`` in this process (decoded or kept): what a search
-    touched, which tests and benchmarks bound ("more like this" reads ten rare terms' worth)."""
+    touched, which tests and benchmarks bound ("more like this" reads ten rare terms' worth);
+    ``decoded``: those of them read from the index."""
 
     count = 0
+    decoded = 0
 
 
 read = _Read()
@@ -44,7 +51,7 @@ def postings(reader, key: tuple[str, bytes]) -> tuple[array, array]:
     segment's reader is (least recently used first out beyond ``POSTINGS_KEPT`` postings):
     unpickling a frequent word's blocks (they hold every position) is most of a search's cost.
     """
-    cache_key = (weakref.ref(reader), key)
+    cache_key = (_segment(reader), key)
     with _postings_lock:
         found = _postings_cache.get(cache_key)
         if found is not None:
@@ -56,12 +63,37 @@ def postings(reader, key: tuple[str, bytes]) -> tuple[array, array]:
     global _postings_kept
     with _postings_lock:
         read.count += len(ids)
+        read.decoded += len(ids)
         if _postings_cache.get(cache_key) is None:
             _postings_cache[cache_key] = found
             _postings_kept += len(ids)
             while _postings_kept > POSTINGS_KEPT and len(_postings_cache) > 1:
                 _, (old_ids, _) = _postings_cache.popitem(last=False)
                 _postings_kept -= len(old_ids)
+    return found
+
+
+_segments: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader → _segment's answer
+
+
+def _segment(reader):
+    """What names ``reader``'s segment across readers: its folder, its id and its file's inode,
+    time and size (ids are random: a folder cleared and written again could draw one again).
+    Another kind of reader, or a segment not in a folder, is named by the reader itself."""
+    found = _segments.get(reader)
+    if found is None:
+        found = weakref.ref(reader)
+        segment = reader.segment() if type(reader) is SegmentReader else None
+        storage = getattr(reader, "_storage", None)
+        folder = getattr(getattr(storage, "b", storage), "folder", None)  # OverlayStorage(compound, folder)
+        if segment is not None and folder is not None and segment.is_compound():
+            try:
+                stat = os.stat(os.path.join(folder, segment.make_filename(segment.COMPOUND_EXT)))
+            except OSError:
+                pass
+            else:
+                found = (folder, segment.segment_id(), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        _segments[reader] = found
     return found
 
 
