@@ -296,7 +296,7 @@ def import_items(
                     batch = touched - sent
                     alongside.send(batch, lines.take())
                     sent |= batch
-                alongside.help()  # the lists of what the second process has indexed
+                alongside.help(left=alongside.batch - (len(touched) - len(sent)))  # lists of indexed batches
             if on_progress:
                 on_progress(report)
         changed = set(touched)

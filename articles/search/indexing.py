@@ -220,8 +220,7 @@ def suspended() -> Iterator[set[int]]:
 
 # Articles whose "more like this" lists are one piece of the work the two processes share.
 LIST_CHUNK = 50
-# The import's own process takes a piece only while more than this many wait: the second process
-# keeps some for when it has nothing to index, and the import keeps feeding it.
+# The import's own process takes a piece only while more than this many wait (see ``help``).
 LIST_BACKLOG = 2
 _POLL_S = 0.05
 _STOP = "stop"
@@ -263,6 +262,9 @@ class AlongsideIndexer:
         self.listed_here = 0  # by this one
         self._queued = self._done = 0  # pieces of list work put in the queue, and finished
         self._drained = False  # the second process has indexed every job
+        # Seconds to save an article and to compute a piece of lists, as measured here (``help``).
+        self._article_s, self._piece_s = 0.01, 0.5
+        self._last_help: float | None = None
         self._ended = False
         self.cpu_s = 0.0  # the second process's CPU time, known once it has stopped
 
@@ -273,11 +275,22 @@ class AlongsideIndexer:
             self._recent.append(kept or {})
             self._jobs.put((pks, kept or {}))
 
-    def help(self) -> None:
-        """Between two articles of the import: compute one piece of the lists if a backlog waits."""
+    def help(self, left: int) -> None:
+        """Between two articles of the import (``left``: articles still to save before the next
+        batch is sent): compute one piece of the lists when the second process, alone, would
+        still be busy with them after that batch is ready. Otherwise they are its work, and the
+        import goes on saving: leaving the second process idle would lose its core."""
+        now = time.perf_counter()
+        if self._last_help is not None:  # what saving one article takes, on average
+            self._article_s += (now - self._last_help - self._article_s) * 0.02
         self._read_reports()
-        if self._queued - self._done > LIST_BACKLOG:
-            self._list_one(wait=0)
+        backlog = self._queued - self._done
+        if backlog > LIST_BACKLOG and backlog * self._piece_s > left * self._article_s:
+            started = time.perf_counter()
+            if self._list_one(wait=0):
+                self._piece_s += (time.perf_counter() - started - self._piece_s) * 0.1
+            now = time.perf_counter()
+        self._last_help = now
 
     def finish(self, on_progress: Callable[[int, int], None] | None = None, total: int = 0) -> None:
         """Share the lists left until every job is indexed and listed (reporting progress: an

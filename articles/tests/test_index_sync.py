@@ -167,8 +167,8 @@ def test_indexed_versions_read_segment_by_segment_are_the_whole_indexs(synthetic
 @pytest.mark.django_db(transaction=True)
 def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monkeypatch):
     """Once the second process has indexed a batch, its "more like this" lists are pieces of work
-    both processes take: the import's between two articles while a backlog waits (``help``),
-    both at the end (``finish``). Every article gets its list once, the one the index gives."""
+    both processes take: the import's between two articles when the second process would not be
+    done with them before the next batch (``help``), both at the end (``finish``). Every article gets its list once, the one the index gives."""
     from articles import similar
     from articles.ingest import readers as importers
     from articles.ingest.save import import_items
@@ -182,7 +182,7 @@ def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monke
     alongside.send(pks)
     deadline = time.monotonic() + 120
     while not alongside.listed_here and time.monotonic() < deadline:  # as the import's loop does
-        alongside.help()
+        alongside.help(left=0)  # the next batch is due: the second process has its hands full
         time.sleep(0.002)
     alongside.finish()
 
