@@ -168,7 +168,8 @@ def test_indexed_versions_read_segment_by_segment_are_the_whole_indexs(synthetic
 def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monkeypatch):
     """Once the second process has indexed a batch, its "more like this" lists are pieces of work
     both processes take: the import's between two articles when the second process would not be
-    done with them before the next batch (``help``), both at the end (``finish``). Every article gets its list once, the one the index gives."""
+    done with them before the next batch (``help``), both at the end (``finish``). Every article
+    gets its list once, the one the index gives."""
     from articles import similar
     from articles.ingest import readers as importers
     from articles.ingest.save import import_items
@@ -193,3 +194,23 @@ def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monke
     for article in Article.objects.published():  # one commit wrote them all: the same index since
         rows = SimilarArticle.objects.filter(article=article).order_by("rank").values_list("similar_id", flat=True)
         assert list(rows) == [pk for pk, _ in engine.neighbours(article, similar.STORED)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_outlives_its_indexing_process(search_index, caplog):
+    """A second process that dies (killed, out of memory) does not hang the import's end:
+    ``finish`` notices, says so, and the import indexes what is missing itself."""
+    from articles.ingest import readers as importers
+    from articles.ingest.save import _index, import_items
+
+    report = import_items(importers.iter_path(REPO / "demo" / "articles.jsonl"), index=False)
+    alongside = indexing.AlongsideIndexer()
+    alongside._process.kill()
+    alongside._process.join()
+    alongside.send(report.article_ids)
+    started = time.monotonic()
+    _index(report, set(report.article_ids), set(report.article_ids), alongside, None, {})
+    assert time.monotonic() - started < 60
+    assert "indexing process stopped early" in caplog.text
+    assert indexing.compare().ok
+    assert _found("آلودگی")
