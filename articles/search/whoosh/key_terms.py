@@ -17,13 +17,15 @@ import threading
 
 from whoosh.classify import Bo1Model
 
+from articles.search.whoosh.postings import segment_key
+
 KEPT = 1_000_000  # terms (~150 MB at most); past it the sums start again
 
 
 class _SegmentSums:
     """Each term's frequency (or document frequency) summed over the segments in ``order``.
 
-    ``order`` lists segment ids as searchers brought them; a term's entry is ``(n, total)``: the
+    ``order`` lists segments (``postings.segment_key``) as searchers brought them; a term's entry is ``(n, total)``: the
     sum over the first ``n`` of them. A searcher whose index still has every segment in ``order``
     adds its new segments at the end, and a term is then looked up in those only; one that lacks
     one (merged away, or another index) starts the sums again.
@@ -37,12 +39,9 @@ class _SegmentSums:
 
     def readers(self, reader) -> tuple[dict, list]:
         """The sums to use and ``reader``'s segment readers in their ``order`` (brought up to date)."""
-        segments = {}
-        for sub, _offset in reader.leaf_readers():
-            segment = sub.segment() if hasattr(sub, "segment") else None
-            if segment is None:  # not a segment (an empty index): nothing kept
-                return {}, [sub]
-            segments[segment.segment_id()] = sub
+        # Named as the decoded postings name them: an id alone could be drawn again by a folder
+        # cleared and written anew, or by another index.
+        segments = {segment_key(sub): sub for sub, _offset in reader.leaf_readers()}
         with self.lock:
             if not segments.keys() >= set(self.order):
                 self.order, self.totals = [], {}  # a new dict: a thread summing for the old one keeps it

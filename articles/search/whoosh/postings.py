@@ -47,11 +47,11 @@ read = _Read()
 
 
 def postings(reader, key: tuple[str, bytes]) -> tuple[array, array]:
-    """A term's document numbers and weights in a segment, decoded once and kept while the
-    segment's reader is (least recently used first out beyond ``POSTINGS_KEPT`` postings):
+    """A term's document numbers and weights in a segment, decoded once and kept for the segment
+    (``segment_key``; least recently used first out beyond ``POSTINGS_KEPT`` postings):
     unpickling a frequent word's blocks (they hold every position) is most of a search's cost.
     """
-    cache_key = (_segment(reader), key)
+    cache_key = (segment_key(reader), key)
     with _postings_lock:
         found = _postings_cache.get(cache_key)
         if found is not None:
@@ -73,10 +73,10 @@ def postings(reader, key: tuple[str, bytes]) -> tuple[array, array]:
     return found
 
 
-_segments: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader → _segment's answer
+_segments: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader → segment_key's answer
 
 
-def _segment(reader):
+def segment_key(reader):
     """What names ``reader``'s segment across readers: its folder, its id and its file's inode,
     time and size (ids are random: a folder cleared and written again could draw one again).
     Another kind of reader, or a segment not in a folder, is named by the reader itself."""
