@@ -223,7 +223,8 @@ LIST_CHUNK = 50
 # The import's own process takes a piece only while more than this many wait (see ``help``).
 LIST_BACKLOG = 2
 _POLL_S = 0.05
-_STOP = "stop"
+_STOP = "stop"  # after the job queue's None: every list is done, the second process may leave
+_NOTHING = object()  # no job waiting
 
 
 class AlongsideIndexer:
@@ -238,8 +239,9 @@ class AlongsideIndexer:
     costs several times what indexing the article does: left to the second process, the lists
     made it the import's bottleneck while the first process waited. So once a batch is indexed,
     its lists become pieces of ``LIST_CHUNK`` articles in a queue that both processes take from:
-    the second when it has no batch to index, the import's between two articles while a backlog
-    waits (``help``), and both at the end (``finish``).
+    the second when it has no batch to index, the import's between two articles when the second
+    alone would not be done with them before the next batch (``help``), and both at the end
+    (``finish``).
     """
 
     def __init__(self, batch: int = 5000) -> None:
@@ -412,6 +414,3 @@ def _index_jobs(jobs, lists, results) -> None:
         pass
     finally:
         db_connections.close_all()
-
-
-_NOTHING = object()
