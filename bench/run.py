@@ -187,9 +187,19 @@ def _reusable(size: int, engine: str, opts: argparse.Namespace) -> Path | None:
     return None
 
 
-def _manage(args: list[str], env: dict, timeout: float) -> subprocess.CompletedProcess:
+# Runs a command and prints the peak resident set of the largest process under it (the command
+# or a child it waited for, such as the import's indexing process) on stderr: its own last line.
+_PEAK = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
+    "print('peak_rss_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+    "sys.exit(done.returncode)"
+)
+
+
+def _manage(args: list[str], env: dict, timeout: float, peak: bool = False) -> subprocess.CompletedProcess:
+    """``manage.py args``; ``peak``: its stderr ends with ``peak_rss_kb N``."""
     return subprocess.run(
-        [PYTHON, str(REPO / "manage.py"), *args],
+        [*([PYTHON, "-c", _PEAK] if peak else []), PYTHON, str(REPO / "manage.py"), *args],
         cwd=REPO,
         env=env,
         check=True,
@@ -206,11 +216,13 @@ def import_archive(data: Path, var_dir: Path, env: dict, database: str, timeout:
     _manage(["migrate", "-v0"], env, timeout)
     _manage(["load_gazetteer"], env, timeout)
     started = time.perf_counter()
-    done = _manage(["import_articles", str(data), "--index-alongside", "yes", "-v", "2"], env, timeout)
+    done = _manage(["import_articles", str(data), "--index-alongside", "yes", "-v", "2"], env, timeout, peak=True)
     seconds = time.perf_counter() - started
     lines = done.stdout.strip().splitlines()
     summary = next(line for line in lines if line.startswith("created "))
     cpu = re.search(r"CPU: import ([\d.]+) s(?:, indexing alongside ([\d.]+) s)?", done.stdout)
+    lists = re.search(r"more like this: (\d+) here, (\d+) alongside", done.stdout)
+    peak = re.search(r"^peak_rss_kb (\d+)$", done.stderr, re.MULTILINE)
     started = time.perf_counter()
     check = _manage(["check_index"], env, timeout)
     whoosh = var_dir / "whoosh"
@@ -230,6 +242,10 @@ def import_archive(data: Path, var_dir: Path, env: dict, database: str, timeout:
         "wall_s": round(seconds, 1),
         "import_cpu_s": float(cpu.group(1)) if cpu else None,
         "index_cpu_s": float(cpu.group(2)) if cpu and cpu.group(2) else None,
+        # "More like this" lists computed by the import's process / by the indexing one.
+        "lists_here": int(lists.group(1)) if lists else None,
+        "lists_alongside": int(lists.group(2)) if lists else None,
+        "peak_rss_mb": round(int(peak.group(1)) / 1024) if peak else None,  # the larger process's
         "summary": summary,
         "check_index": check.stdout.strip().splitlines()[-1],
         "check_index_s": round(time.perf_counter() - started, 1),

@@ -70,11 +70,20 @@ def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
     out = [
         line("articles imported (failed)", lambda r: f"{r['import']['created']} ({r['import']['failed']})"),
         line(
-            "import_articles end to end wall s (articles/s) [≤900 @100k]",
+            "import_articles end to end wall s (articles/s) [≤600 @100k]",
             lambda r: f"{r['import']['wall_s']} ({per_s(r, r['import']['wall_s'])}/s)",
         ),
         line("  CPU s: import process", lambda r: r["import"]["import_cpu_s"]),
         line("  CPU s: indexing alongside", lambda r: r["import"]["index_cpu_s"]),
+        line(
+            "  more like this lists: import / alongside",
+            lambda r: (
+                None
+                if r["import"]["lists_here"] is None
+                else f"{r['import']['lists_here']} / {r['import']['lists_alongside']}"
+            ),
+        ),
+        line("  peak RSS MB (larger process)", lambda r: r["import"]["peak_rss_mb"]),
         line(
             "  segments / index MB / DB MB",
             lambda r: "{segments} / {index_mb} / {db_mb}".format(**r["import"]),
