@@ -30,22 +30,28 @@ _state = threading.local()
 log = logging.getLogger(__name__)
 
 
+# Articles per index commit in bulk indexing: a segment each (see ``merge.MERGE_BELOW``).
+COMMIT_EVERY = 5000
+
+
 def index_articles(
     pks: Iterable[int],
     batch_size: int = 500,
     on_progress: Callable[[int, int], None] | None = None,
-    commit_every: int = 5000,
+    commit_every: int | None = None,
     neighbours: bool = True,
 ) -> int:
     """Index the articles among ``pks`` and drop the deleted ones from the index.
 
-    Articles are read ``batch_size`` at a time and committed ``commit_every`` at a time: each
-    commit merges segments, and between commits the write lock is free for editors' saves.
+    Articles are read ``batch_size`` at a time and committed ``commit_every`` (``COMMIT_EVERY``)
+    at a time: each commit merges segments, and between commits the write lock is free for
+    editors' saves.
     After each commit the written articles' "more like this" lists are stored (``articles.similar``;
     ``neighbours=False``: the caller does it, or their text did not change).
     Returns how many documents were written.
     """
     pks = sorted(set(pks))
+    commit_every = max(commit_every or COMMIT_EVERY, 1)
     engine = get_engine()
     written = 0
     if on_progress:
@@ -391,8 +397,8 @@ def _index_jobs(jobs, lists, results) -> None:
                 pks, kept = job
                 recent.append(kept)
                 try:
-                    with prepared.using(kept):
-                        indexed = index_articles(pks, neighbours=False)
+                    with prepared.using(kept):  # one commit a job, whatever its size (``--index-batch``)
+                        indexed = index_articles(pks, commit_every=len(pks), neighbours=False)
                 except Exception as exc:  # reported; the import indexes what is missing or stale
                     results.put(("error", repr(exc)))
                     continue

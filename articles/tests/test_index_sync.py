@@ -197,6 +197,25 @@ def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monke
 
 
 @pytest.mark.django_db(transaction=True)
+def test_indexing_alongside_commits_once_a_job_whatever_its_size(search_index, monkeypatch):
+    """A job of the second process (``--index-batch`` articles) is one index commit, so one
+    segment: a larger batch means fewer segments, not more commits of ``COMMIT_EVERY`` each."""
+    from articles.ingest import readers as importers
+    from articles.ingest.save import import_items
+
+    import_items(importers.iter_path(REPO / "demo" / "articles.jsonl"), index=False)  # committed, not indexed
+    pks = sorted(Article.objects.values_list("pk", flat=True))
+    monkeypatch.setattr(indexing, "COMMIT_EVERY", 4)  # the forked process inherits it
+    index = indexing._backend().index
+    generation = index.latest_generation()
+    alongside = indexing.AlongsideIndexer(batch=len(pks))
+    alongside.send(pks)
+    alongside.finish()
+    assert alongside.indexed == len(pks) and indexing.compare().ok
+    assert index.latest_generation() == generation + 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_import_outlives_its_indexing_process(search_index, caplog):
     """A second process that dies (killed, out of memory) does not hang the import's end:
     ``finish`` notices, says so, and the import indexes what is missing itself."""
