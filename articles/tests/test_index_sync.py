@@ -16,6 +16,11 @@ from articles.search import indexing
 from articles.search.service import SearchParams, run_search
 from articles.tests.conftest import REPO, SEED, process_env, write_jsonl
 
+# The second process is forked from this test process, where numpy's OpenBLAS keeps a worker
+# thread (numpy is imported by the facets): Python 3.12 warns of any thread at a fork. OpenBLAS
+# stops its threads around a fork (pthread_atfork), and no thread of ours runs then.
+forks_beside_openblas = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+
 
 def _found(q: str) -> list[int]:
     return [hit.article.pk for hit in run_search(SearchParams(q=q)).hits]
@@ -164,6 +169,7 @@ def test_indexed_versions_read_segment_by_segment_are_the_whole_indexs(synthetic
     assert {int(pk) for pk in versions} == set(Article.objects.values_list("pk", flat=True))
 
 
+@forks_beside_openblas
 @pytest.mark.django_db(transaction=True)
 def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monkeypatch):
     """Once the second process has indexed a batch, its "more like this" lists are pieces of work
@@ -196,6 +202,7 @@ def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monke
         assert list(rows) == [pk for pk, _ in engine.neighbours(article, similar.STORED)]
 
 
+@forks_beside_openblas
 @pytest.mark.django_db(transaction=True)
 def test_indexing_alongside_commits_once_a_job_whatever_its_size(search_index, monkeypatch):
     """A job of the second process (``--index-batch`` articles) is one index commit, so one
@@ -215,6 +222,7 @@ def test_indexing_alongside_commits_once_a_job_whatever_its_size(search_index, m
     assert index.latest_generation() == generation + 1
 
 
+@forks_beside_openblas
 @pytest.mark.django_db(transaction=True)
 def test_an_import_outlives_its_indexing_process(search_index, caplog):
     """A second process that dies (killed, out of memory) does not hang the import's end:
