@@ -4,8 +4,16 @@ must draw the very bars the per-article grouping drew."""
 
 from __future__ import annotations
 
+import atexit
+import ctypes
 import datetime as dt
+import mmap
+import os
+import shutil
+import tempfile
+import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from whoosh.query import Term
@@ -15,7 +23,8 @@ from articles.models import Article, Entity
 from articles.search.engine import FACET_FIELDS, PublishedDates, get_engine
 from articles.search.params import SearchParams
 from articles.search.service import _attention_series, attention, run_search
-from articles.search.whoosh import facets
+from articles.search.whoosh import facets, files
+from articles.tests.conftest import REPO
 
 UTC = dt.UTC
 
@@ -159,3 +168,66 @@ def test_the_first_pages_are_cut_from_the_kept_top_hits(synthetic_archive):
         fresh = engine.search(replace(page.request, offset=20 * n, limit=20, facets=False))
         assert [h.article.pk for h in page.hits] == [pk for pk, _ in fresh.hits]
         assert page.count == first.count
+
+
+def _in_page_cache(path) -> float:
+    """The share of the file's pages in the page cache (``mincore`` over a private mapping, which
+    itself reads none of them)."""
+    size = os.path.getsize(path)
+    pages = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_ubyte)]
+    vector = (ctypes.c_ubyte * pages)()
+    with open(path, "rb") as file:
+        mapped = mmap.mmap(file.fileno(), size, access=mmap.ACCESS_COPY)
+    start = ctypes.c_char.from_buffer(mapped)
+    try:
+        if libc.mincore(ctypes.addressof(start), size, vector) != 0:
+            raise OSError(ctypes.get_errno(), "mincore")
+    finally:
+        del start
+        mapped.close()
+    return sum(byte & 1 for byte in vector) / pages
+
+
+def _on_disk(tmp_path) -> Path:
+    """``tmp_path``, or a folder under the repository's ``var/`` where ``/tmp`` is a tmpfs (whose
+    pages are the files themselves, never dropped from the page cache)."""
+    mounts = [line.split()[1:3] for line in Path("/proc/mounts").read_text().splitlines()]
+    under = [(point, kind) for point, kind in mounts if str(tmp_path).startswith(point.rstrip("/") + "/")]
+    if max(under, key=lambda mount: len(mount[0]), default=("", ""))[1] != "tmpfs":
+        return tmp_path
+    (REPO / "var").mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="test-read-ahead-", dir=REPO / "var"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warming_reads_the_index_files_ahead_into_the_page_cache(synthetic_archive, tmp_path):
+    """Before the workers fork, ``warm`` asks the kernel to read every segment file of the index
+    into the page cache: a worker's first searches after a reboot do not wait on the disk a page
+    at a time. Checked on copies of the files, put out of the page cache first (the index's own
+    are mapped by this process, which keeps them in)."""
+    engine = get_engine()
+    index = engine.backend.index.refresh()._index
+    with index.searcher() as searcher:
+        paths = files.segment_files(index.storage.folder, searcher)
+        assert len(paths) == len(searcher.leaf_searchers()) > 1
+    assert paths[0] == max(paths, key=os.path.getmtime)  # the newest first
+    folder = _on_disk(tmp_path)
+    copies = []
+    for path in paths:
+        copy = shutil.copy(path, folder)
+        with open(copy, "rb+") as file:
+            os.fsync(file.fileno())  # clean pages, which the kernel drops when asked
+            os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        copies.append(copy)
+    assert max(_in_page_cache(copy) for copy in copies) < 0.2
+
+    assert files.read_ahead(copies, share=1e-9) == 0  # beyond the memory it may take: nothing asked
+    assert files.read_ahead(copies) == sum(os.path.getsize(copy) for copy in copies)
+    deadline = time.monotonic() + 20
+    while min(_in_page_cache(copy) for copy in copies) < 0.95 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert min(_in_page_cache(copy) for copy in copies) >= 0.95

@@ -29,7 +29,7 @@ from whoosh.util.numeric import typecode_max
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from articles.search import engine, spelling
-from articles.search.whoosh import facets, fast_search, index_pages
+from articles.search.whoosh import facets, fast_search, files, index_pages
 from articles.search.whoosh.compile import DRAFT, TEXT, Compiled, compile_any, compile_search
 from articles.search.whoosh.key_terms import document_frequencies, key_terms
 from articles.search.whoosh.postings import postings
@@ -278,10 +278,13 @@ class WhooshSearchEngine(engine.SearchEngine):
         self.backend.optimize()
 
     def warm(self) -> None:
-        """Decode the facet values now (``newsarchive.wsgi`` calls it before gunicorn forks): the
+        """Read the index's files ahead into the page cache, newest segment first (``files.read_ahead``),
+        and decode the facet values (``newsarchive.wsgi`` calls it before gunicorn forks): the
         first search of each worker does not pay for them (~0.75 s at 100,000 articles), and the
         workers share them. The searcher is closed again: a forked worker opens its own."""
-        with self.backend.index.refresh()._index.searcher() as searcher:
+        index = self.backend.index.refresh()._index
+        with index.searcher() as searcher:
+            files.read_ahead(files.segment_files(index.storage.folder, searcher))
             facets.warm_facets(searcher, engine.FACET_FIELDS)
 
 
