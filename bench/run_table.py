@@ -1,9 +1,22 @@
-"""The tables ``bench/run.py`` prints: one column per size and engine, and the breakdown sample's."""
+"""The tables ``bench/run.py`` prints: one column per size and engine, and the breakdown sample's.
+
+Run alone, it prints the tables of earlier runs' JSON files side by side, and how each figure
+grows with the archive (``--growth``)::
+
+    .venv/bin/python bench/run_table.py --growth m10k.json w100k.json w300k.json
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from pathlib import Path
+
 import admin_pages
 import peers
+
+PAGE_KINDS = ("home", "article", "search", "entity", "archive-month", "source", "feed", "api")
 
 
 def _get(d: dict, *path, default="–"):
@@ -116,7 +129,7 @@ def rows(results: list[dict]) -> list[tuple[str, list[str]]]:
             lambda r: "{median_ms}/{p95_ms}".format(**r["http"]["page_search"]["overall"]),
         ),
     ]
-    for kind in ("home", "article", "search", "entity", "archive-month", "source", "feed", "api"):
+    for kind in PAGE_KINDS:
         out.append(
             line(
                 f"load {kind}: req/s, p50/p95 ms, errors, CPU ms/req"
@@ -161,3 +174,71 @@ def _format(header: tuple[str, list[str]], table: list[tuple[str, list[str]]]) -
     for label, values in [header, *table]:
         lines.append(label.ljust(width) + "  " + "  ".join(v.rjust(cols[i]) for i, v in enumerate(values)))
     return "\n".join(lines)
+
+
+# Figures of the growth table: (label, how to read it from one result). Each is a number.
+GROWTH = [
+    ("import + index wall s", lambda r: r["import"]["wall_s"]),
+    ("import + index CPU s (both processes)", lambda r: r["import"]["import_cpu_s"] + r["import"]["index_cpu_s"]),
+    ("index MB", lambda r: r["import"]["index_mb"]),
+    ("database MB", lambda r: r["import"]["db_mb"]),
+    ("check_index s", lambda r: r["import"]["check_index_s"]),
+    ("search in process p95 ms", lambda r: r["search"]["overall"]["p95_ms"]),
+    (
+        "first run, slowest of the mix, ms",
+        lambda r: max(q["page_first_ms"] for q in r["search"]["queries"].values() if "page_first_ms" in q),
+    ),
+    ("pages under load: slowest kind's p95 ms", lambda r: max(r["http"]["load"][k]["p95_ms"] for k in PAGE_KINDS)),
+    ("article page under load p95 ms", lambda r: r["http"]["load"]["article"]["p95_ms"]),
+    ("search page under load p95 ms", lambda r: r["http"]["load"]["search"]["p95_ms"]),
+    ("worker peak RSS (VmHWM) MB", lambda r: max(m["vmhwm_mb"] for m in r["http"]["memory_after_load"])),
+    ("worker PSS after load MB", lambda r: max(m["pss_mb"] for m in r["http"]["memory_after_load"])),
+]
+
+
+def growth_rows(results: list[dict]) -> list[tuple[str, list[str]]]:
+    """Each figure at each size, and its ratio to the smallest size's (the first column)."""
+    results = sorted(results, key=lambda r: r["size"])
+    out = []
+    for label, fn in GROWTH:
+        values = []
+        for r in results:
+            try:
+                values.append(float(fn(r)))
+            except (KeyError, TypeError, ValueError):
+                values.append(None)
+        base = values[0]
+        out.append(
+            (
+                label,
+                [
+                    "–" if v is None else f"{v:g}" + (f" (×{v / base:.1f})" if base and i else "")
+                    for i, v in enumerate(values)
+                ],
+            )
+        )
+    return out
+
+
+def format_growth(results: list[dict]) -> str:
+    results = sorted(results, key=lambda r: r["size"])
+    header = ("growth (×: to the smallest archive)", [f"{r['size']:,} {r.get('engine', 'whoosh')}" for r in results])
+    return _format(header, growth_rows(results))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("json", nargs="+", help="files written by run.py --json")
+    parser.add_argument("--growth", action="store_true", help="also how each figure grows with the archive")
+    opts = parser.parse_args(argv)
+    results = [r for path in opts.json for r in json.loads(Path(path).read_text(encoding="utf-8"))["results"]]
+    results.sort(key=lambda r: (r["size"], r.get("engine", "whoosh")))
+    print(format_table(results))
+    if opts.growth:
+        print()
+        print(format_growth(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
