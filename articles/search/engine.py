@@ -272,3 +272,9 @@ def get_engine() -> SearchEngine:
 def bm25() -> tuple[float, float]:
     """``(k1, b)`` for relevance ranking, from settings."""
     return float(settings.SEARCH_BM25_K1), float(settings.SEARCH_BM25_B)
+
+
+def key_text(article) -> str:
+    """What "more like this" draws an article's key terms from, on either engine: the text it is
+    indexed under (the title twice, as the index weighs it; ``article_text.txt``) but the agency."""
+    return f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"

@@ -14,7 +14,7 @@ from whoosh.util.times import long_to_datetime
 
 from articles.models import Article, Entity
 from articles.search import indexing, query
-from articles.search.engine import get_engine
+from articles.search.engine import get_engine, key_text
 from articles.search.service import FACET_FIELDS, SearchParams, _facets, _request, run_search
 from articles.search.whoosh import facets, fast_search, postings
 from articles.search.whoosh.compile import compile_search
@@ -200,7 +200,7 @@ def test_ors_of_boosted_terms_rank_and_count_as_whoosh_does(archive, segment_siz
         by_frequency.setdefault(reader.doc_frequency("text", term), []).append(term.decode())
     equal = next(terms[:4] for n, terms in sorted(by_frequency.items()) if n > 1 and len(terms) >= 4)
     article = Article.objects.published().order_by("pk")[5]
-    text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
+    text = key_text(article)
     key_terms = searcher.key_terms_from_text("text", text, numterms=10, normalize=False)
     queries = [
         Or([Term("text", word, boost=weight) for word, weight in key_terms]),  # "more like this"
@@ -231,7 +231,7 @@ def test_similar_articles_are_the_ones_whoosh_ranks_first(archive, segment_size)
     _, searcher = archive
     for article in Article.objects.published().order_by("pk")[3:300:60]:
         identifier = f"articles.article.{article.pk}"
-        text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
+        text = key_text(article)
         key_terms = searcher.key_terms_from_text("text", text, numterms=10, normalize=False)
         q = Or([Term("text", word, boost=weight) for word, weight in key_terms])
         mask = set(searcher.docs_for_query(Term("status", Article.Status.DRAFT)))

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles import similar
 from articles.models import Article, SimilarArticle
-from articles.search.engine import get_engine
+from articles.search.engine import get_engine, key_text
 from articles.search.whoosh import postings
 from articles.search.whoosh.compile import TEXT
 from articles.search.whoosh.key_terms import document_frequencies, key_terms
@@ -143,7 +143,7 @@ def test_key_terms_are_whooshs_own_answer_read_once_per_searcher(demo_archive):
     engine = get_engine()
     if engine.transactional:
         pytest.skip("the Whoosh engine's (PostgreSQL's reads its own tables)")
-    texts = [f"{a.title}\n{a.title}\n{a.lead}\n{a.body}" for a in Article.objects.order_by("pk")]
+    texts = [key_text(a) for a in Article.objects.order_by("pk")]
     texts += ["زرافه‌های ناشناخته‌ای كه ميكنند", "آلودگي هوای تهران ميشود ۱۷۰", ""]
     with engine._searcher() as searcher:
         for text in texts:
@@ -171,7 +171,7 @@ def test_key_terms_sums_are_kept_across_commits_and_start_again_after_a_merge(sy
         return frequency(reader, fieldname, text)
 
     monkeypatch.setattr(SegmentReader, "frequency", counted)
-    texts = [f"{a.title}\n{a.title}\n{a.lead}\n{a.body}" for a in Article.objects.order_by("pk")[:30]]
+    texts = [key_text(a) for a in Article.objects.order_by("pk")[:30]]
 
     def check() -> set[str]:
         """Compares every text's key terms and document frequencies with Whoosh's; returns the

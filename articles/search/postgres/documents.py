@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import persian
+from articles.search.engine import key_text
 
 TEXT, TITLE = "text", "title"
 FIELDS = (TEXT, TITLE)
@@ -50,7 +51,7 @@ def analyze(value: str) -> Field:
 
 def text_of(article) -> str:
     """The ``text`` field's source, as ``templates/search/indexes/articles/article_text.txt`` renders it."""
-    return f"{article.title}\n{article.title}\n{article.lead}\n{article.body}\n{article.agency}"
+    return f"{key_text(article)}\n{article.agency}"
 
 
 def digest(article) -> str:

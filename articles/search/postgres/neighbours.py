@@ -22,7 +22,7 @@ from math import log2
 from django.db import connection
 
 from articles.search import spelling
-from articles.search.engine import bm25
+from articles.search.engine import bm25, key_text
 from articles.search.postgres.documents import TEXT, analyze
 
 KEY_TERMS = 10  # as many as the Whoosh engine's similar() asks for
@@ -126,7 +126,7 @@ def _parameters(cursor, article, terms: list[tuple], limit: int) -> dict:
 
 
 def _text_frequencies(article) -> Counter[str]:
-    return analyze(f"{article.title}\n{article.title}\n{article.lead}\n{article.body}").frequencies()
+    return analyze(key_text(article)).frequencies()
 
 
 def _rare(terms: list[tuple], max_df: int) -> list[tuple]:

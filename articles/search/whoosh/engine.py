@@ -179,9 +179,8 @@ class WhooshSearchEngine(engine.SearchEngine):
         return self._like(article, limit, max_df=self.NEIGHBOUR_DF)
 
     def _like(self, article, limit: int, max_df: int | None = None) -> list[tuple[int, float]]:
-        text = f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"
         with self._searcher() as searcher:
-            terms = key_terms(searcher, TEXT, text, numterms=10)
+            terms = key_terms(searcher, TEXT, engine.key_text(article), numterms=10)
             if max_df is not None and terms:
                 dfs = document_frequencies(searcher, TEXT, [word for word, _ in terms])
                 terms = [t for t in terms if dfs[t[0]] <= max_df] or [min(terms, key=lambda t: (dfs[t[0]], t[0]))]
