@@ -161,6 +161,39 @@ def test_a_writers_own_documents_merge_with_the_segments_it_takes(folders):
         assert _search(ix, text) == _search(stock.refresh(), text), text
 
 
+def _length_statistics(ix) -> dict:
+    """Each term's totals and each of its posting blocks' shortest and longest document and top
+    weight: what the writer derives from the documents' field lengths as it writes postings."""
+    found = {}
+    with ix.reader() as reader:
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            matcher, blocks = reader.postings(fieldname, text), []
+            while not matcher._atend:  # W3LeafMatcher, a block at a time
+                blocks.append((matcher.block_min_length(), matcher.block_max_length(), matcher.block_max_weight()))
+                matcher._next_block()
+            totals = (info.min_length(), info.max_length(), info.max_weight(), info.weight(), info.doc_frequency())
+            found[(fieldname, text)] = (totals, blocks)
+    return found
+
+
+def test_a_writers_segment_has_whooshs_own_length_statistics(folders):
+    """The streaming writer reads the new segment's field lengths a column at a time, not a
+    document at a time for every posting: the statistics it writes are those of Whoosh's own
+    writer, term by term and block by block (several blocks for the frequent terms)."""
+    docs = range(400)
+    ours = whoosh_index.create_in(str(folders()), _schema())
+    writer = StreamingWriter(ours)
+    for n in docs:
+        writer.add_document(**_doc(n))
+    writer.commit(merge=False)
+    stock = _reference(folders(), list(docs))
+    found = _length_statistics(ours.refresh())
+    assert found == _length_statistics(stock)
+    assert max(len(blocks) for _, blocks in found.values()) > 2
+    assert _contents(ours.refresh()) == _contents(stock)
+
+
 def test_tiered_keeps_segments_few_and_leaves_big_ones_alone(folders):
     policy = tiered(fanout=3, below=20)
     big = list(range(0, 30))  # at or over ``below``: never merged again

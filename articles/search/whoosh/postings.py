@@ -149,12 +149,21 @@ def _read_lengths(reader, fieldname: str) -> list[int]:
     search at 100,000 articles, on every first search of a worker and after every commit."""
     count = reader.doc_count_all()
     perdoc = getattr(reader, "_perdoc", None)
-    column = None
     if type(perdoc) is W3PerDocReader and not reader.is_closed:
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        found = column_lengths(perdoc, fieldname, count)
+        if found is not None:
+            return found
+    length = reader.doc_field_length
+    return [length(d, fieldname, 1) for d in range(count)]
+
+
+def column_lengths(perdoc: W3PerDocReader, fieldname: str, count: int) -> list[int | None] | None:
+    """Documents' lengths in ``fieldname`` as ``perdoc.doc_field_length`` gives them (None for a
+    zero byte), ``count`` documents, from the column read in one slice; None when the field has
+    no length column of a byte a document."""
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if type(column) is not NumericColumn.Reader or column._fixedlen != 1:  # not a length column
-        length = reader.doc_field_length
-        return [length(d, fieldname, 1) for d in range(count)]
+        return None
     stored = min(column._count, count)
     # Documents past the column's end read its default, 0: no length.
     return [
