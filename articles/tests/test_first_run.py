@@ -4,12 +4,12 @@ must draw the very bars the per-article grouping drew."""
 
 from __future__ import annotations
 
-import atexit
 import ctypes
 import datetime as dt
 import mmap
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -190,40 +190,44 @@ def _in_page_cache(path) -> float:
     return sum(byte & 1 for byte in vector) / pages
 
 
-def _on_disk(tmp_path) -> Path:
-    """``tmp_path``, or a folder under the repository's ``var/`` where ``/tmp`` is a tmpfs (whose
-    pages are the files themselves, never dropped from the page cache)."""
+@pytest.fixture
+def on_disk(tmp_path):
+    """A folder on a disk: ``tmp_path``, or one under the repository's ``var/`` where ``/tmp`` is
+    a tmpfs (whose pages are the files themselves, never dropped from the page cache)."""
     mounts = [line.split()[1:3] for line in Path("/proc/mounts").read_text().splitlines()]
     under = [(point, kind) for point, kind in mounts if str(tmp_path).startswith(point.rstrip("/") + "/")]
     if max(under, key=lambda mount: len(mount[0]), default=("", ""))[1] != "tmpfs":
-        return tmp_path
+        yield tmp_path
+        return
     (REPO / "var").mkdir(exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="test-read-ahead-", dir=REPO / "var"))
-    atexit.register(shutil.rmtree, folder, True)
-    return folder
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mincore and /proc/mounts: Linux")
 @pytest.mark.django_db(transaction=True)
-def test_warming_reads_the_index_files_ahead_into_the_page_cache(synthetic_archive, tmp_path):
+def test_warming_reads_the_index_files_ahead_into_the_page_cache(synthetic_archive, on_disk):
     """Before the workers fork, ``warm`` asks the kernel to read every segment file of the index
     into the page cache: a worker's first searches after a reboot do not wait on the disk a page
     at a time. Checked on copies of the files, put out of the page cache first (the index's own
-    are mapped by this process, which keeps them in)."""
+    are mapped by this process, which keeps them in), and on a file larger than the kernel reads
+    ahead in one request (the device's read-ahead window, 128 KiB to a few MiB)."""
     engine = get_engine()
     index = engine.backend.index.refresh()._index
     with index.searcher() as searcher:
         paths = files.segment_files(index.storage.folder, searcher)
         assert len(paths) == len(searcher.leaf_searchers()) > 1
     assert paths[0] == max(paths, key=os.path.getmtime)  # the newest first
-    folder = _on_disk(tmp_path)
-    copies = []
-    for path in paths:
-        copy = shutil.copy(path, folder)
+    large = on_disk / "large.seg"
+    large.write_bytes(os.urandom(48 * 2**20))
+    copies = [shutil.copy(path, on_disk) for path in paths] + [large]
+    for copy in copies:
         with open(copy, "rb+") as file:
             os.fsync(file.fileno())  # clean pages, which the kernel drops when asked
             os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-        copies.append(copy)
-    assert max(_in_page_cache(copy) for copy in copies) < 0.2
+    if max(_in_page_cache(copy) for copy in copies) >= 0.2:
+        pytest.skip(f"this filesystem keeps the pages of {on_disk} in memory")
 
     assert files.read_ahead(copies, share=1e-9) == 0  # beyond the memory it may take: nothing asked
     assert files.read_ahead(copies) == sum(os.path.getsize(copy) for copy in copies)

@@ -10,6 +10,7 @@ documents, so every page of a search states the same count and the facets add up
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 import threading
 import weakref
@@ -34,6 +35,8 @@ from articles.search.whoosh.compile import DRAFT, TEXT, Compiled, compile_any, c
 from articles.search.whoosh.key_terms import document_frequencies, key_terms
 from articles.search.whoosh.postings import postings
 from articles.search.whoosh.scoring import LuceneBM25
+
+log = logging.getLogger(__name__)
 
 # An undated document's sort key is the date column's default, the largest unsigned 64-bit value
 # (dates are unsigned there): it would head "newest first". Translated below every date, it comes
@@ -283,7 +286,10 @@ class WhooshSearchEngine(engine.SearchEngine):
         workers share them. The searcher is closed again: a forked worker opens its own."""
         index = self.backend.index.refresh()._index
         with index.searcher() as searcher:
-            files.read_ahead(files.segment_files(index.storage.folder, searcher))
+            try:
+                files.read_ahead(files.segment_files(index.storage.folder, searcher))
+            except (OSError, AttributeError, ValueError):  # an index not in a folder, say: the facets all the same
+                log.warning("could not read the index's files ahead", exc_info=True)
             facets.warm_facets(searcher, engine.FACET_FIELDS)
 
 

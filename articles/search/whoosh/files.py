@@ -62,25 +62,33 @@ def install() -> None:
 
 
 def segment_files(folder: str | os.PathLike, searcher) -> list[str]:
-    """The files (in ``folder``, the index's) of the segments ``searcher`` reads, newest first:
-    a segment is one compound file. An empty index has none."""
+    """The files (in ``folder``, the index's) of the segments ``searcher`` reads, newest first.
+    The archive's segments are each one compound file; a segment written otherwise (several
+    files) is left out, as is everything of an empty index."""
     segments = [sub.reader().segment() for sub, _offset in searcher.leaf_searchers()]
     return [
         os.path.join(folder, segment.make_filename(segment.COMPOUND_EXT))
         for segment in reversed(segments)
-        if segment is not None
+        if segment is not None and segment.is_compound()
     ]
 
 
+# Each ``POSIX_FADV_WILLNEED`` asks for this much: Linux reads at most the device's read-ahead
+# window of a larger range (``force_page_cache_ra``; 128 KiB by default), the rest not at all.
+READ_AHEAD_PIECE = 128 * 1024
+
+
 def read_ahead(paths: Iterable[str | os.PathLike], share: float = READ_AHEAD_SHARE) -> int:
-    """Ask the kernel to read these segment files into the page cache, in the background
-    (``POSIX_FADV_WILLNEED``), in the order given, while they fit in ``share`` of the memory
-    available; returns the bytes asked for (0 where the system has no ``posix_fadvise``).
+    """Ask the kernel to read these segment files into the page cache (``POSIX_FADV_WILLNEED``,
+    ``READ_AHEAD_PIECE`` at a time), in the order given, while they fit in ``share`` of the
+    memory available; returns the bytes asked for (0 where the system has no ``posix_fadvise``).
 
     A search reads its terms' postings through the index's mmap, a page at a time: after a
     reboot (or once the files have left the page cache) a worker's first searches waited on the
     disk for each page, more than twice as long as on pages in memory. Read ahead in large
     sequential reads before the workers fork, the files are in memory by their first request.
+    The kernel queues the reads and returns; once its queue is full, each call waits, so this
+    takes at most about as long as reading the files from the disk.
     """
     if not hasattr(os, "posix_fadvise"):
         return 0
@@ -95,7 +103,8 @@ def read_ahead(paths: Iterable[str | os.PathLike], share: float = READ_AHEAD_SHA
         except OSError:  # gone since (a merge): nothing to read
             continue
         try:
-            os.posix_fadvise(descriptor, 0, size, os.POSIX_FADV_WILLNEED)
+            for offset in range(0, size, READ_AHEAD_PIECE):
+                os.posix_fadvise(descriptor, offset, READ_AHEAD_PIECE, os.POSIX_FADV_WILLNEED)
             asked += size
         finally:
             os.close(descriptor)
@@ -103,12 +112,24 @@ def read_ahead(paths: Iterable[str | os.PathLike], share: float = READ_AHEAD_SHA
 
 
 def _available_bytes() -> int:
-    """MemAvailable from /proc/meminfo; elsewhere the physical memory."""
+    """MemAvailable from /proc/meminfo (elsewhere the physical memory), and no more than a
+    cgroup's memory limit leaves (a container's page cache counts against its limit)."""
+    available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     try:
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             for line in meminfo:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    available = int(line.split()[1]) * 1024
     except OSError:
         pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        with (
+            open("/sys/fs/cgroup/memory.max", encoding="ascii") as limit,
+            open("/sys/fs/cgroup/memory.current", encoding="ascii") as current,
+        ):
+            maximum = limit.read().strip()
+            if maximum != "max":
+                available = min(available, max(int(maximum) - int(current.read()), 0))
+    except (OSError, ValueError):
+        pass
+    return available
