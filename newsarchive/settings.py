@@ -14,6 +14,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# numpy (the facet counts) does no linear algebra here, and its OpenBLAS would otherwise start a
+# thread per extra core in every process on importing: idle, but in every gunicorn worker, and a
+# process with threads warns when it forks (the import's indexing process). Read at numpy's import.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 
 def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)

@@ -1,6 +1,7 @@
 """The index follows the database: on commit, under concurrent writers, and by check_index --fix."""
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -15,11 +16,6 @@ from articles.models import Article
 from articles.search import indexing
 from articles.search.service import SearchParams, run_search
 from articles.tests.conftest import REPO, SEED, process_env, write_jsonl
-
-# The second process is forked from this test process, where numpy's OpenBLAS keeps a worker
-# thread (numpy is imported by the facets): Python 3.12 warns of any thread at a fork. OpenBLAS
-# stops its threads around a fork (pthread_atfork), and no thread of ours runs then.
-forks_beside_openblas = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 
 
 def _found(q: str) -> list[int]:
@@ -130,7 +126,7 @@ def test_an_import_indexing_alongside_ends_with_every_article_searchable(tmp_pat
     last = {**records[0], "title": "گفتوگوی بازنویسی‌شده در همان درون‌ریزی"}  # the same id, later
     paths = [write_jsonl(tmp_path / "a.jsonl", [first, *records[1:]]), write_jsonl(tmp_path / "b.jsonl", [last])]
     done = subprocess.run(
-        [*manage, "import_articles", *map(str, paths), "--index-alongside", "yes", "--index-batch", "50"],
+        [*manage, "import_articles", *map(str, paths), "--index-alongside", "yes", "--index-batch", "50", "-v", "2"],
         env=env,
         cwd=REPO,
         capture_output=True,
@@ -139,6 +135,14 @@ def test_an_import_indexing_alongside_ends_with_every_article_searchable(tmp_pat
     )
     assert done.returncode == 0, done.stderr
     assert f"created {len(records)}, updated 0, unchanged 0, failed 0, duplicates 1" in done.stdout
+    # -v 2: both processes' CPU time, who computed the lists, the larger process's peak memory.
+    shares = re.search(
+        r"CPU: import [\d.]+ s, indexing alongside [\d.]+ s; "
+        r"more like this: (\d+) here, (\d+) alongside; peak memory (\d+) MB",
+        done.stdout,
+    )
+    assert shares, done.stdout
+    assert int(shares[1]) + int(shares[2]) == len(records) and 50 < int(shares[3]) < 4000
     check = subprocess.run([*manage, "check_index"], env=env, cwd=REPO, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     for words, count in (("یاقوتین", "1"), ("+گفت‌وگوی +بازنویسی", "0")):
@@ -169,7 +173,6 @@ def test_indexed_versions_read_segment_by_segment_are_the_whole_indexs(synthetic
     assert {int(pk) for pk in versions} == set(Article.objects.values_list("pk", flat=True))
 
 
-@forks_beside_openblas
 @pytest.mark.django_db(transaction=True)
 def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monkeypatch):
     """Once the second process has indexed a batch, its "more like this" lists are pieces of work
@@ -202,7 +205,6 @@ def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monke
         assert list(rows) == [pk for pk, _ in engine.neighbours(article, similar.STORED)]
 
 
-@forks_beside_openblas
 @pytest.mark.django_db(transaction=True)
 def test_indexing_alongside_commits_once_a_job_whatever_its_size(search_index, monkeypatch):
     """A job of the second process (``--index-batch`` articles) is one index commit, so one
@@ -222,7 +224,6 @@ def test_indexing_alongside_commits_once_a_job_whatever_its_size(search_index, m
     assert index.latest_generation() == generation + 1
 
 
-@forks_beside_openblas
 @pytest.mark.django_db(transaction=True)
 def test_an_import_outlives_its_indexing_process(search_index, caplog):
     """A second process that dies (killed, out of memory) does not hang the import's end:

@@ -75,10 +75,6 @@ def _lists() -> dict[int, list[int | None]]:
     return lists
 
 
-# Python 3.12 counts a thread in the test process at the fork: numpy's OpenBLAS worker (numpy is
-# imported by the facets), which OpenBLAS stops around a fork; none of ours runs then. The helper
-# uses only its own connection and the index files.
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 @pytest.mark.django_db(transaction=True)
 def test_lists_shared_with_a_helper_process_are_those_computed_alone(import_paths, monkeypatch):
     """``fill(processes=2)`` (``fill_similar`` and ``rebuild_index`` on two cores) forks a helper
