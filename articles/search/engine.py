@@ -276,5 +276,6 @@ def bm25() -> tuple[float, float]:
 
 def key_text(article) -> str:
     """What "more like this" draws an article's key terms from, on either engine: the text it is
-    indexed under (the title twice, as the index weighs it; ``article_text.txt``) but the agency."""
+    indexed under (the title twice, as the index weighs it; ``article_text.txt``), without the
+    agency line. The PostgreSQL engine's documents are this and the agency (``documents.text_of``)."""
     return f"{article.title}\n{article.title}\n{article.lead}\n{article.body}"

@@ -150,3 +150,22 @@ def test_a_segment_without_a_facet_column_is_searched_and_counted(tmp_path):
         assert results.groups("entities") == {"opec": 2, "iran": 1, "iraq": 1}
         fast = facets.grouped_search(searcher, Term("text", "نفت"), 10, [facet])
         assert fast is None or fast.groups("entities") == results.groups("entities")
+
+
+@pytest.mark.django_db
+def test_the_postgresql_document_text_is_the_whoosh_indexs(import_paths):
+    """Both engines index the same text: PostgreSQL's document (``documents.text_of``) is what the
+    Whoosh index's ``text`` field renders from its template (but the template file's final line
+    break, which no analyzer sees); "more like this" draws its key
+    terms from it, the agency line left out (``key_text``)."""
+    from articles.search.engine import key_text
+    from articles.search.postgres import documents
+    from articles.search_indexes import ArticleIndex
+
+    import_paths(REPO / "demo" / "articles.jsonl")
+    field = ArticleIndex().fields["text"]
+    articles = list(Article.objects.all())
+    assert articles and any(article.agency for article in articles)
+    for article in articles:
+        assert f"{documents.text_of(article)}\n" == field.prepare(article)  # the template's last line ends
+        assert documents.text_of(article) == f"{key_text(article)}\n{article.agency}"
