@@ -196,8 +196,13 @@ GROWTH = [
 ]
 
 
+def _number(value: float) -> str:
+    return f"{value:,.1f}".removesuffix(".0")
+
+
 def growth_rows(results: list[dict]) -> list[tuple[str, list[str]]]:
-    """Each figure at each size, and its ratio to the smallest size's (the first column)."""
+    """Each figure at each size, and its ratio to the smallest size's (the first column): the
+    results of one engine."""
     results = sorted(results, key=lambda r: r["size"])
     out = []
     for label, fn in GROWTH:
@@ -207,31 +212,35 @@ def growth_rows(results: list[dict]) -> list[tuple[str, list[str]]]:
                 values.append(float(fn(r)))
             except (KeyError, TypeError, ValueError):
                 values.append(None)
-        base = values[0]
-        out.append(
-            (
-                label,
-                [
-                    "–" if v is None else f"{v:g}" + (f" (×{v / base:.1f})" if base and i else "")
-                    for i, v in enumerate(values)
-                ],
-            )
-        )
+        base = values[0] if values else None
+        cells = [
+            "–" if v is None else _number(v) + (f" (×{v / base:.1f})" if base and i else "")
+            for i, v in enumerate(values)
+        ]
+        out.append((label, cells))
     return out
 
 
 def format_growth(results: list[dict]) -> str:
-    results = sorted(results, key=lambda r: r["size"])
-    header = ("growth (×: to the smallest archive)", [f"{r['size']:,} {r.get('engine', 'whoosh')}" for r in results])
-    return _format(header, growth_rows(results))
+    """One growth table per engine, each against that engine's smallest archive."""
+    tables = []
+    for engine in sorted({r.get("engine", "whoosh") for r in results}):
+        mine = sorted((r for r in results if r.get("engine", "whoosh") == engine), key=lambda r: r["size"])
+        header = (f"growth, {engine} (×: to the smallest archive)", [f"{r['size']:,}" for r in mine])
+        tables.append(_format(header, growth_rows(mine)))
+    return "\n\n".join(tables)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description="Print earlier bench/run.py results side by side (and how each figure grows)."
+    )
     parser.add_argument("json", nargs="+", help="files written by run.py --json")
     parser.add_argument("--growth", action="store_true", help="also how each figure grows with the archive")
     opts = parser.parse_args(argv)
     results = [r for path in opts.json for r in json.loads(Path(path).read_text(encoding="utf-8"))["results"]]
+    if not results:
+        parser.error("no results in those files")
     results.sort(key=lambda r: (r["size"], r.get("engine", "whoosh")))
     print(format_table(results))
     if opts.growth:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -71,7 +72,7 @@ class Command(BaseCommand):
             if report.index_alongside_cpu_s:
                 line += f", indexing alongside {report.index_alongside_cpu_s:.1f} s"
                 line += f"; more like this: {report.lists_in_import} here, {report.lists_alongside} alongside"
-            self.stdout.write(line)
+            self.stdout.write(line + f"; peak memory {_peak_rss_mb():.0f} MB (the larger process)")
         if report.stopped or report.index_error:
             raise CommandError("the import did not finish: see above")
         if report.failed and not (report.created or report.updated or report.unchanged):
@@ -109,3 +110,14 @@ class Command(BaseCommand):
             f"invalid links dropped (پیوند نامعتبر) {report.invalid_links} "
             f"({report.total} items in {seconds:.1f} s, {rate:,.0f}/s)"
         )
+
+
+def _peak_rss_mb() -> float:
+    """The peak resident set of this process or of the largest child it waited for (the indexing
+    process alongside), in MB; 0 where ``resource`` is missing."""
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return peak / (2**20 if sys.platform == "darwin" else 2**10)  # bytes on macOS, KiB elsewhere
