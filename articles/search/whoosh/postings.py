@@ -129,7 +129,7 @@ def _decode(matcher) -> tuple[list[int], list[float]]:
     return ids, tfs
 
 
-def field_lengths(reader, fieldname: str) -> list[int]:
+def field_lengths(reader, fieldname: str) -> list[int | None]:
     """Each document's length in ``fieldname`` as ``reader.doc_field_length(d, fieldname, 1)``
     gives it (a segment reader's), read once per reader."""
     by_field = _lengths_cache.setdefault(reader, {})
@@ -143,7 +143,7 @@ def field_lengths(reader, fieldname: str) -> list[int]:
 _BYTE_LENGTHS = [None, *map(byte_to_length, range(1, 256))]
 
 
-def _read_lengths(reader, fieldname: str) -> list[int]:
+def _read_lengths(reader, fieldname: str) -> list[int | None]:
     """The segment's length column (a byte a document) read in one slice and decoded by table:
     ``doc_field_length`` a document at a time cost ~2 µs each, ~200 ms for the three fields of a
     search at 100,000 articles, on every first search of a worker and after every commit."""
