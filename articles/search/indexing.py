@@ -329,6 +329,14 @@ class AlongsideIndexer:
             self._read_reports()
             progress()
         self._process.join()
+        # The job queue's feeding thread and the pipes go now, not when this process ends: a
+        # process that goes on after an import (a test's) forks later with no thread of ours.
+        # Waited for a second at most: with the second process dead, a full pipe keeps it.
+        self._jobs.close()
+        self._lists.close()
+        feeder = getattr(self._jobs, "_thread", None)  # multiprocessing.Queue's, None if never fed
+        if feeder is not None:
+            feeder.join(timeout=1)
 
     def _list_one(self, wait: float) -> bool:
         """Compute one piece of the lists from the queue; False when none came within ``wait`` s."""

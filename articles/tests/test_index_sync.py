@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -188,6 +189,7 @@ def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monke
     monkeypatch.setattr(indexing, "LIST_CHUNK", 4)
     import_items(importers.iter_path(REPO / "demo" / "articles.jsonl"), index=False)  # committed, not indexed
     pks = sorted(Article.objects.values_list("pk", flat=True))
+    threads = set(threading.enumerate())
     alongside = indexing.AlongsideIndexer()
     alongside.send(pks)
     deadline = time.monotonic() + 120
@@ -195,6 +197,9 @@ def test_indexing_alongside_shares_the_lists_with_the_import(search_index, monke
         alongside.help(left=0)  # the next batch is due: the second process has its hands full
         time.sleep(0.002)
     alongside.finish()
+    # No thread of the import's is left (its job queue's feeder lingered): a process that goes on
+    # after an import, as this one does, may fork again (Python warns of threads at a fork).
+    assert set(threading.enumerate()) <= threads
 
     assert alongside.indexed == len(pks) and alongside.listed == len(pks)
     assert 0 < alongside.listed_here < len(pks)  # both processes computed some
