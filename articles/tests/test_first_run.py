@@ -216,7 +216,7 @@ def test_warming_reads_the_index_files_ahead_into_the_page_cache(synthetic_archi
     engine = get_engine()
     index = engine.backend.index.refresh()._index
     with index.searcher() as searcher:
-        paths = files.segment_files(index.storage.folder, searcher)
+        paths = files.segment_files(searcher)
         assert len(paths) == len(searcher.leaf_searchers()) > 1
     assert paths[0] == max(paths, key=os.path.getmtime)  # the newest first
     large = on_disk / "large.seg"

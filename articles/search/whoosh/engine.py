@@ -287,7 +287,7 @@ class WhooshSearchEngine(engine.SearchEngine):
         index = self.backend.index.refresh()._index
         with index.searcher() as searcher:
             try:
-                files.read_ahead(files.segment_files(index.storage.folder, searcher))
+                files.read_ahead(files.segment_files(searcher))
             except (OSError, AttributeError, ValueError):  # an index not in a folder, say: the facets all the same
                 log.warning("could not read the index's files ahead", exc_info=True)
             facets.warm_facets(searcher, engine.FACET_FIELDS)

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 
 from whoosh.filedb import compound, structfile
+from whoosh.reading import SegmentReader
 
 # At most this share of the memory the system has available is asked for by ``read_ahead``.
 READ_AHEAD_SHARE = 0.5
@@ -61,16 +62,23 @@ def install() -> None:
     compound.BufferFile = _InPlaceBufferFile  # what ``CompoundStorage.open_file`` wraps a segment's files in
 
 
-def segment_files(folder: str | os.PathLike, searcher) -> list[str]:
-    """The files (in ``folder``, the index's) of the segments ``searcher`` reads, newest first.
-    The archive's segments are each one compound file; a segment written otherwise (several
-    files) is left out, as is everything of an empty index."""
-    segments = [sub.reader().segment() for sub, _offset in searcher.leaf_searchers()]
-    return [
-        os.path.join(folder, segment.make_filename(segment.COMPOUND_EXT))
-        for segment in reversed(segments)
-        if segment is not None and segment.is_compound()
-    ]
+def segment_file(reader) -> str | None:
+    """The path of ``reader``'s segment file, or None: a reader of another kind, a segment not
+    in a folder, or one written as several files (the archive's segments are each one compound
+    file)."""
+    segment = reader.segment() if type(reader) is SegmentReader else None
+    storage = getattr(reader, "_storage", None)
+    folder = getattr(getattr(storage, "b", storage), "folder", None)  # OverlayStorage(compound, folder)
+    if segment is None or folder is None or not segment.is_compound():
+        return None
+    return os.path.join(folder, segment.make_filename(segment.COMPOUND_EXT))
+
+
+def segment_files(searcher) -> list[str]:
+    """The files of the segments ``searcher`` reads (``segment_file``), newest first; none for
+    an empty index."""
+    paths = [segment_file(sub.reader()) for sub, _offset in searcher.leaf_searchers()]
+    return [path for path in reversed(paths) if path is not None]
 
 
 # Each ``POSIX_FADV_WILLNEED`` asks for this much: Linux reads at most the device's read-ahead

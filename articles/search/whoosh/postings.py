@@ -20,8 +20,9 @@ from itertools import accumulate, repeat
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
+
+from articles.search.whoosh import files
 
 # Per segment reader and field: each document's field length, decoded once per searcher.
 _lengths_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -83,16 +84,15 @@ def segment_key(reader):
     found = _segments.get(reader)
     if found is None:
         found = weakref.ref(reader)
-        segment = reader.segment() if type(reader) is SegmentReader else None
-        storage = getattr(reader, "_storage", None)
-        folder = getattr(getattr(storage, "b", storage), "folder", None)  # OverlayStorage(compound, folder)
-        if segment is not None and folder is not None and segment.is_compound():
+        path = files.segment_file(reader)
+        if path is not None:
             try:
-                stat = os.stat(os.path.join(folder, segment.make_filename(segment.COMPOUND_EXT)))
+                stat = os.stat(path)
             except OSError:
                 pass
             else:
-                found = (folder, segment.segment_id(), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+                segment_id = reader.segment().segment_id()
+                found = (os.path.dirname(path), segment_id, stat.st_ino, stat.st_mtime_ns, stat.st_size)
         _segments[reader] = found
     return found
 
