@@ -16,7 +16,7 @@ from articles.models import Article, SimilarArticle
 from articles.search.engine import get_engine, key_text
 from articles.search.whoosh import postings
 from articles.search.whoosh.compile import TEXT
-from articles.search.whoosh.key_terms import document_frequencies, key_terms
+from articles.search.whoosh.key_terms import _weights, document_frequencies, key_terms
 from articles.tests.conftest import REPO, committed_archive, import_files
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +153,30 @@ def test_key_terms_are_whooshs_own_answer_read_once_per_searcher(demo_archive):
         words = [word for word, _ in searcher.key_terms_from_text(TEXT, texts[0], numterms=10)]
         reader = searcher.reader()
         assert document_frequencies(searcher, TEXT, words) == {w: reader.doc_frequency(TEXT, w) for w in words}
+
+
+def test_key_terms_weigh_each_word_as_the_index_does(demo_archive):
+    """The words' weights summed from the analyzer's tokens, without encoding their positions,
+    are what the field's ``index`` gives (the weights Whoosh's own key terms read), to the last
+    digit: for every demo article, repeated and messy spellings; a field without positions (a
+    facet's keywords) is read through ``index`` itself."""
+    engine = get_engine()
+    if engine.transactional:
+        pytest.skip("the Whoosh engine's")
+    with engine._searcher() as searcher:
+        schema = searcher.schema
+    texts = [key_text(a) for a in Article.objects.order_by("pk")]
+    texts += ["تهران تهران طهران، تهرانی‌ها و تهرانيها", "ميكنند می‌کنند میکنند ۱۷۰ 170", ""]
+    field = schema[TEXT]
+    for text in texts:
+        expected = {}
+        for word, _, weight, _ in field.index(text):
+            expected[word] = expected.get(word, 0.0) + weight
+        assert _weights(field, text) == expected, text[:40]
+    assert any(weight > 1 for weight in _weights(field, texts[-3]).values())  # repeats add up
+    keywords = schema["source"]
+    assert type(keywords.format).__name__ != "Positions"
+    assert _weights(keywords, "a,b,a") == {w: wt for w, _, wt, _ in keywords.index("a,b,a")}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,8 +14,10 @@ compares them, across commits and merges).
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 
 from whoosh.classify import Bo1Model
+from whoosh.formats import Positions, tokens
 
 from articles.search.whoosh.postings import segment_key
 
@@ -71,9 +73,7 @@ def key_terms(searcher, fieldname: str, text: str, numterms: int) -> list[tuple[
     """``searcher.key_terms_from_text(fieldname, text, numterms, normalize=False)``, faster."""
     reader = searcher.reader()
     field = reader.schema[fieldname]
-    weights: dict[str, float] = {}
-    for word, _, weight, _ in field.index(text):  # bytes, as Whoosh's Expander.add_text reads them
-        weights[word] = weights.get(word, 0.0) + weight
+    weights = _weights(field, text)
     if not weights:
         return []
     segments = _frequencies.readers(reader)
@@ -90,6 +90,23 @@ def key_terms(searcher, fieldname: str, text: str, numterms: int) -> list[tuple[
     top = max(score for score, _ in scored)  # Whoosh's ``normalize=False`` still divides by the top
     ranked = sorted(((score / top, word) for score, word in scored), key=lambda x: (-x[0], x[1]))
     return [(word, score) for score, word in ranked[:numterms]]
+
+
+def _weights(field, text: str) -> dict[bytes, float]:
+    """Each word's weight in ``text`` (as bytes), as ``field.index(text)`` gives them (what
+    Whoosh's ``Expander.add_text`` reads). For a field that keeps positions, summed from the
+    analyzer's tokens as ``Positions.word_values`` sums them, without encoding each word's
+    positions, which the weights do not need (a tenth of a "more like this" list's CPU)."""
+    if type(field.format) is not Positions:
+        weights: dict[bytes, float] = {}
+        for word, _, weight, _ in field.index(text):
+            weights[word] = weights.get(word, 0.0) + weight
+        return weights
+    sums: defaultdict[str, float] = defaultdict(float)
+    for token in tokens(text, field.analyzer, {"mode": "index", "positions": True, "boosts": True}):
+        sums[token.text] += token.boost
+    boost = field.format.field_boost
+    return {word.encode("utf-8"): weight * boost for word, weight in sums.items()}
 
 
 def document_frequencies(searcher, fieldname: str, words: list[str]) -> dict[str, int]:
