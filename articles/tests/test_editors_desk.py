@@ -170,6 +170,29 @@ def _result_count(html: str) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_bulk_action_writes_the_index_once_and_at_once(client, synthetic_archive):
+    """Unpublishing several articles in one action: the index holds their new state when the
+    page comes back, written in one commit (a transaction per ``CHUNK`` saves). In autocommit
+    each article's save wrote the index, and its names' change wrote it again."""
+    from articles.search import indexing
+    from articles.search.engine import get_engine
+
+    _editor(client)
+    index = get_engine().backend.index
+    found = [hit.article.pk for hit in run_search(SearchParams(q="گفتوگو", page_size=500)).hits]
+    chosen = found[:5]
+    generation = index.refresh()._index.latest_generation()
+    post = {"action": "unpublish", "_selected_action": [str(pk) for pk in chosen], "apply": "1"}
+    assert client.post("/admin/articles/article/", post, follow=True).status_code == 200
+    assert Article.objects.filter(pk__in=chosen, status=Article.Status.DRAFT).count() == 5
+    assert index.refresh()._index.latest_generation() == generation + 1
+    report = indexing.compare()
+    assert report.ok, (report.missing, report.stale)
+    still = [hit.article.pk for hit in run_search(SearchParams(q="گفتوگو", page_size=500)).hits]
+    assert still == [pk for pk in found if pk not in chosen] and len(chosen) == 5
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("inline_ids", [500, 1])  # ids inline, and as one JSON parameter
 def test_admin_search_counts_what_readers_count_plus_drafts(client, synthetic_archive, monkeypatch, inline_ids):
     monkeypatch.setattr(article_admin, "INLINE_IDS", inline_ids)
