@@ -10,21 +10,14 @@ from articles.search import indexing
 from articles.search.engine import get_engine
 from articles.search.whoosh.backend import _Writer
 from articles.search.whoosh.merge import StreamingWriter
-from articles.tests.conftest import REPO, committed_archive, import_files
+from articles.tests.conftest import REPO
 
 DEMO = REPO / "demo" / "articles.jsonl"
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo_archive(django_db_setup, django_db_blocker):
-    with committed_archive(django_db_blocker):
-        import_files(DEMO)
-        yield
-
-
-def test_an_import_batch_is_sorted_in_memory_not_in_temporary_files(demo_archive):
+def test_an_import_batch_is_sorted_in_memory_not_in_temporary_files(import_paths):
     """The writer's pool holds an import's batch (``indexing.COMMIT_EVERY`` articles) of twice the
     demo articles' average length: past its limit Whoosh pickles every posting to temporary files
     and merges them back, a sixth of the indexing process's CPU in a 20,000-article import. The
@@ -32,6 +25,7 @@ def test_an_import_batch_is_sorted_in_memory_not_in_temporary_files(demo_archive
     engine = get_engine()
     if engine.transactional:
         pytest.skip("the Whoosh engine's writer")
+    import_paths(DEMO)
     backend = engine.backend
     articles = list(Article.objects.order_by("pk"))
     writer = StreamingWriter(backend.index.refresh()._index, limitmb=backend.limitmb)
