@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -112,3 +113,34 @@ def index_spans(value: str) -> list[Span]:
             spans.extend(line_spans)
         offset += len(line) + 1
     return spans
+
+
+def term_counts(value: str) -> Counter[str]:
+    """How many times each term and each compound part is in ``index_spans(value)`` (what an
+    index weighs a word by), reading the lines kept by the current ``using`` without decoding
+    their offsets."""
+    use = getattr(_state, "use", None)
+    counts: Counter[str] = Counter()
+    if use is None or not use.kept:
+        _count(counts, _analyse(value))
+        return counts
+    for line in value.split("\n"):
+        found = use.kept.get(line)
+        if found is None:
+            use.analysed += 1
+            _count(counts, _analyse(line))
+            continue
+        use.read += 1
+        terms, raw, parts = found
+        if raw:
+            counts.update(terms.split(_SEP))
+            for line_parts in parts.values():
+                counts.update(line_parts)
+    return counts
+
+
+def _count(counts: Counter[str], spans: list[Span]) -> None:
+    counts.update([span[0] for span in spans])
+    for span in spans:
+        if span[3]:
+            counts.update(span[3])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
 
 import pytest
 from django.db.models import Count
@@ -321,6 +322,53 @@ def test_postings_are_kept_across_commits_and_only_new_segments_decoded(archive_
     searched(fresh)
     words = set(common[:3])
     assert postings.read.decoded - before == sum(sub.doc_frequency("text", w) for sub in new for w in words)
+
+
+@pytest.mark.django_db(transaction=True)  # the edit must reach the index
+def test_a_word_a_segment_lacks_is_looked_up_there_once_and_idfs_are_whooshs(archive_to_edit, monkeypatch):
+    """An OR's word missing from a segment costs one lookup of its term table there, then none
+    (a rare word, the kind "more like this" reads, is missing from most); each term's idf comes
+    from document frequencies kept across searchers, and is Whoosh's own to the last digit, for
+    both weightings, present or absent words, before and after a commit adds a segment."""
+    from whoosh.reading import SegmentReader
+
+    from articles.search.whoosh import key_terms
+    from articles.search.whoosh.engine import _lucene
+
+    backend, searcher = archive_to_edit
+    common, rare = _word_samples(searcher)
+    lacking = next(
+        word for word in rare if any(sub.doc_frequency("text", word) == 0 for sub, _ in searcher.leaf_searchers())
+    )
+    union = Or([Term("text", common[0], boost=1.2), Term("text", lacking, boost=2.0), Term("text", "واژهاینجانیست")])
+    asked: list[tuple[str, str]] = []
+    read = SegmentReader.postings
+
+    def counted(reader, fieldname, text, *args, **kwargs):
+        asked.append((reader.segment().segment_id(), text))
+        return read(reader, fieldname, text, *args, **kwargs)
+
+    expected = searcher.search(union, limit=None)
+    monkeypatch.setattr(SegmentReader, "postings", counted)
+    monkeypatch.setattr(postings, "_postings_cache", OrderedDict())  # nothing decoded yet
+    for _ in range(2):
+        found = fast_search.search(searcher, union, 20)
+        assert (found.top_n, len(found)) == (expected.top_n[:20], len(expected))
+    segments = len(searcher.leaf_searchers())
+    assert len(asked) == len(set(asked)) == 3 * segments  # each word once a segment, absent or not
+
+    def same_idfs(searcher) -> None:
+        words = [*common[:3], *rare, lacking, "واژهاینجانیست"]
+        for top in (searcher, _lucene(searcher)):
+            for word in words:
+                text = word.encode()
+                assert key_terms.idf(top, "text", text) == top.idf("text", text), (type(top.weighting), word)
+
+    same_idfs(searcher)
+    article = Article.objects.published().order_by("pk").first()
+    article.title += f" {lacking} واژهاینجانیست"
+    article.save()
+    same_idfs(backend.index.searcher()._searcher)
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ from articles.search.whoosh import postings
 from articles.search.whoosh.compile import TEXT
 from articles.search.whoosh.key_terms import _weights, document_frequencies, key_terms
 from articles.tests.conftest import REPO, committed_archive, import_files
+from persian import prepared
 
 pytestmark = pytest.mark.django_db
 
@@ -168,12 +169,28 @@ def test_key_terms_weigh_each_word_as_the_index_does(demo_archive):
     texts = [key_text(a) for a in Article.objects.order_by("pk")]
     texts += ["تهران تهران طهران، تهرانی‌ها و تهرانيها", "ميكنند می‌کنند میکنند ۱۷۰ 170", ""]
     field = schema[TEXT]
-    for text in texts:
+
+    def indexed(text):
         expected = {}
         for word, _, weight, _ in field.index(text):
             expected[word] = expected.get(word, 0.0) + weight
-        assert _weights(field, text) == expected, text[:40]
+        return expected
+
+    for text in texts:
+        assert _weights(field, text) == indexed(text), text[:40]
     assert any(weight > 1 for weight in _weights(field, texts[-3]).values())  # repeats add up
+    # As an import computes them: from the lines the name finder analysed (kept without a
+    # Whoosh token for each word), one line of each text edited since and analysed again.
+    lines = prepared.Lines()
+    for text in texts:
+        for line in text.split("\n"):
+            lines.spans(line)
+    edited = [text.replace("\n", " ایران‌خودرو\n", 1) for text in texts]
+    expected = {text: indexed(text) for text in texts + edited}  # analysed anew
+    with prepared.using(lines.take()) as use:
+        for text in texts + edited:
+            assert _weights(field, text) == expected[text], text[:40]
+    assert use.read > len(texts) and use.analysed == sum(e != t for e, t in zip(edited, texts, strict=True)) > 50
     keywords = schema["source"]
     assert type(keywords.format).__name__ != "Positions"
     assert _weights(keywords, "a,b,a") == {w: wt for w, _, wt, _ in keywords.index("a,b,a")}

@@ -38,6 +38,7 @@ from whoosh.searching import Results
 from whoosh.sorting import MultiFacet
 from whoosh.util import make_weighted_tree
 
+from articles.search.whoosh import key_terms
 from articles.search.whoosh.postings import field_lengths, postings
 from articles.search.whoosh.scoring import LuceneBM25
 
@@ -183,11 +184,17 @@ def _segment_docs(sub, q, required, excluded, scored: bool) -> tuple[list[int], 
 
 def term_key(reader, term: wq.Term) -> tuple[str, bytes] | None:
     """``(field, term bytes)`` as the index holds it, or None when the segment lacks it."""
+    key = term_bytes(reader, term)
+    return key if key is not None and key in reader else None
+
+
+def term_bytes(reader, term: wq.Term) -> tuple[str, bytes] | None:
+    """``(field, term bytes)`` as the index would hold it, or None when it cannot (no such field,
+    or text the field cannot hold); the segment may lack it."""
     try:
-        key = (term.fieldname, reader.schema[term.fieldname].to_bytes(term.text))
-    except (KeyError, ValueError):  # no such field, or text the field cannot hold
+        return term.fieldname, reader.schema[term.fieldname].to_bytes(term.text)
+    except (KeyError, ValueError):
         return None
-    return key if key in reader else None
 
 
 def _scores(sub, docs: list[int], subqueries, tfs) -> list[float]:
@@ -250,11 +257,19 @@ def _bm25_parts(sub, fieldname: str, text) -> tuple[float, float, float, float] 
     avgfl = averages.get(fieldname)
     if avgfl is None:
         avgfl = averages[fieldname] = parent.avg_field_length(fieldname) or 1
-    return parent.idf(fieldname, text), avgfl, weighting._field_B.get(fieldname, weighting.B), weighting.K1
+    idfs = _idfs.get(parent)
+    if idfs is None:
+        idfs = _idfs[parent] = {}
+    found = idfs.get((fieldname, text))
+    if found is None:
+        found = idfs[(fieldname, text)] = key_terms.idf(parent, fieldname, text)
+    return found, avgfl, weighting._field_B.get(fieldname, weighting.B), weighting.K1
 
 
-# A searcher sees one state of the index: its fields' average lengths are read once.
+# A searcher sees one state of the index: its fields' average lengths are read once, and each
+# term's idf (as ``Searcher.idf`` keeps them, but from document frequencies kept across searchers).
 _average_lengths: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_idfs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _weighted_tree(weights: list[int]):
@@ -288,11 +303,12 @@ def _segment_union(sub, terms: list[wq.Term]) -> tuple[list[int], list[float]]:
     reader = sub.reader()
     leaves = []
     for term in terms:
-        key = term_key(reader, term)
-        if key is None:  # Whoosh's NullMatcher: a leaf of the tree that matches nothing
+        key = term_bytes(reader, term)
+        found = postings(reader, key) if key is not None else None
+        if found is None:  # Whoosh's NullMatcher: a leaf of the tree that matches nothing
             leaves.append(None)
             continue
-        ids, tfs = postings(reader, key)
+        ids, tfs = found
         leaves.append(dict(zip(ids, _term_scores(sub, term, ids, tfs, key), strict=True)))
     count = len(terms)
     if count == 1:

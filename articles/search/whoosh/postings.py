@@ -20,6 +20,7 @@ from itertools import accumulate, repeat
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from articles.search.whoosh import files
@@ -47,31 +48,47 @@ class _Read:
 read = _Read()
 
 
-def postings(reader, key: tuple[str, bytes]) -> tuple[array, array]:
+_ABSENT = (array("i"), array("d"))  # kept for a term the segment lacks: it costs one posting
+
+
+def postings(reader, key: tuple[str, bytes]) -> tuple[array, array] | None:
     """A term's document numbers and weights in a segment, decoded once and kept for the segment
     (``segment_key``; least recently used first out beyond ``POSTINGS_KEPT`` postings):
     unpickling a frequent word's blocks (they hold every position) is most of a search's cost.
+
+    None when the segment lacks the term, which is kept too: one lookup of the segment's term
+    table answers both questions (is it there? where are its postings?), where asking ``key in
+    reader`` first looked it up twice, and a rare word ("more like this" reads only those) is
+    missing from most segments.
     """
     cache_key = (segment_key(reader), key)
     with _postings_lock:
         found = _postings_cache.get(cache_key)
         if found is not None:
             _postings_cache.move_to_end(cache_key)
+            if found is _ABSENT:
+                return None
             read.count += len(found[0])
             return found
-    ids, tfs = _decode(reader.postings(*key))
-    found = array("i", ids), array("d", tfs)
+    try:
+        matcher = reader.postings(*key)
+    except TermNotFound:
+        found = _ABSENT
+    else:
+        ids, tfs = _decode(matcher)
+        found = array("i", ids), array("d", tfs)
     global _postings_kept
     with _postings_lock:
-        read.count += len(ids)
-        read.decoded += len(ids)
+        if found is not _ABSENT:
+            read.count += len(found[0])
+            read.decoded += len(found[0])
         if _postings_cache.get(cache_key) is None:
             _postings_cache[cache_key] = found
-            _postings_kept += len(ids)
+            _postings_kept += len(found[0]) or 1
             while _postings_kept > POSTINGS_KEPT and len(_postings_cache) > 1:
                 _, (old_ids, _) = _postings_cache.popitem(last=False)
-                _postings_kept -= len(old_ids)
-    return found
+                _postings_kept -= len(old_ids) or 1
+    return None if found is _ABSENT else found
 
 
 _segments: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # segment reader → segment_key's answer
