@@ -41,6 +41,35 @@ def test_an_edit_is_searchable_once_it_commits(import_paths):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_save_outside_a_transaction_writes_the_index_once_with_its_names(synthetic_archive):
+    """A script's or the shell's save (autocommit): the index is written once, holding the new
+    text and the names the text mentions now. Before, the save wrote the index at once and the
+    names' change wrote it again."""
+    from django.db.models import Count
+
+    from articles.models import Entity
+    from articles.search.engine import get_engine
+
+    article = Article.objects.published().order_by("pk").first()
+    entity = (
+        Entity.objects.exclude(mentions__article=article)
+        .annotate(n=Count("mentions"))
+        .filter(n__gt=0)
+        .order_by("-n", "pk")
+        .first()
+    )
+    index = get_engine().backend.index
+    generation = index.refresh()._index.latest_generation()
+    article.body += f"\nدیدار با {entity.name} در گفت‌وگویی تلفنی"
+    article.save()
+    assert index.refresh()._index.latest_generation() == generation + 1
+    assert article.mentions.filter(entity=entity).exists()
+    assert article.pk in [hit.article.pk for hit in run_search(SearchParams(entity=entity.slug, page_size=500)).hits]
+    report = indexing.compare()
+    assert report.ok, (report.missing, report.stale)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_unpublish_and_delete_leave_the_index(import_paths):
     import_paths(SEED)
     article = Article.objects.get()
