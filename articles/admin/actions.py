@@ -53,23 +53,35 @@ CHUNK = 100
 
 
 def save_each(queryset: QuerySet, change) -> int:
-    """Save one by one (not ``update()``): history, signals and the index must see every change.
+    """Save one by one (not ``update()``): history, signals and the index must see every change."""
 
-    ``CHUNK`` saves to a transaction: the index is written once a chunk, at its commit. Saved in
-    autocommit, each article wrote the index at once, and again for its names' change (two
-    commits, two segments an article); one transaction for the whole action would hold SQLite's
-    write lock for as long as it takes, and an import running beside it would wait for it.
+    def save(obj) -> None:
+        change(obj)
+        obj.save()
+
+    return len(in_chunks(queryset, save))
+
+
+def in_chunks(queryset: QuerySet, function) -> list:
+    """``function`` of each object (its answers, in order), ``CHUNK`` objects to a transaction.
+
+    The index is written once a chunk, at its commit. In autocommit each article's change wrote
+    the index at once (a segment each, until merged): unpublishing or re-extracting names of a
+    few hundred articles committed it hundreds of times. One transaction for the whole action
+    would hold SQLite's write lock for as long as it takes, and an import running beside it
+    would wait for it. A failure rolls back its chunk; the chunks before it stay.
     """
     objects = list(queryset)
+    done = []
     for start in range(0, len(objects), CHUNK):
         with transaction.atomic(using=queryset.db):
-            for obj in objects[start : start + CHUNK]:
-                change(obj)
-                obj.save()
-    return len(objects)
+            done.extend(function(obj) for obj in objects[start : start + CHUNK])
+    return done
 
 
 def each(queryset: QuerySet, function) -> int:
+    """``function`` of each object, each in its own work (the entity actions: one transaction a
+    candidate already, and each may re-extract many articles)."""
     count = 0
     for item in queryset:
         function(item)

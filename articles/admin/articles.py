@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 
 from articles import jalali, links
-from articles.admin.actions import confirm_action, save_each
+from articles.admin.actions import confirm_action, in_chunks, save_each
 from articles.admin.dates import JALALI_DATETIME, JalaliMonthFilter
 from articles.edit_conflicts import VersionedHistoryAdmin
 from articles.entities import extract as entities
@@ -299,28 +299,28 @@ class ArticleAdmin(VersionedHistoryAdmin):
     @admin.action(description="افزودن دسته", permissions=["change"])
     def add_category(self, request, queryset):
         def perform(qs, data):
-            changed = 0
-            for article in qs:
+            def add(article) -> bool:
                 before = set(article.categories.values_list("pk", flat=True))
                 after = {data["category"].pk} if data["replace"] else before | {data["category"].pk}
                 if after != before:
                     article.categories.set(after)
-                    changed += 1
-            return changed
+                return after != before
+
+            return sum(in_chunks(qs, add))
 
         return confirm_action(self, request, queryset, "افزودن دسته", perform, CategoryChoiceForm)
 
     @admin.action(description="استخراج دوباره نام‌ها", permissions=["change"])
     def reextract_entities(self, request, queryset):
         def perform(qs, _):
-            return sum(1 for article in qs if entities.extract_for(article) is not None)
+            return len(in_chunks(qs, entities.extract_for))
 
         return confirm_action(self, request, queryset, "استخراج دوباره نام‌ها", perform)
 
     @admin.action(description="یافتن مقصد پیوندهای مرتبط", permissions=["change"])
     def resolve_links(self, request, queryset):
         return confirm_action(
-            self, request, queryset, "یافتن مقصد پیوندها", lambda qs, _: sum(links.resolve_from(a) for a in qs)
+            self, request, queryset, "یافتن مقصد پیوندها", lambda qs, _: sum(in_chunks(qs, links.resolve_from))
         )
 
 

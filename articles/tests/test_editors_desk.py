@@ -193,6 +193,30 @@ def test_a_bulk_action_writes_the_index_once_and_at_once(client, synthetic_archi
 
 
 @pytest.mark.django_db(transaction=True)
+def test_adding_a_category_to_many_articles_writes_the_index_once_a_chunk(client, synthetic_archive, monkeypatch):
+    """The other bulk actions on articles (add a category, re-extract names, resolve links)
+    work in transactions of ``CHUNK`` too: 7 articles in chunks of 3 are three index commits, not
+    one an article, and the index holds the new category at once."""
+    from articles.admin import actions
+    from articles.models import Category
+    from articles.search import indexing
+    from articles.search.engine import get_engine
+
+    monkeypatch.setattr(actions, "CHUNK", 3)
+    _editor(client)
+    index = get_engine().backend.index
+    chosen = list(Article.objects.published().order_by("pk").values_list("pk", flat=True)[:7])
+    category = Category.objects.create(name="انرژی‌های تجدیدپذیر", slug="renewables")
+    generation = index.refresh()._index.latest_generation()
+    post = {"action": "add_category", "_selected_action": [str(pk) for pk in chosen], "apply": "1"}
+    assert client.post("/admin/articles/article/", {**post, "category": category.pk}, follow=True).status_code == 200
+    assert index.refresh()._index.latest_generation() == generation + 3
+    assert indexing.compare().ok
+    found = run_search(SearchParams(category=(category.slug,), page_size=50)).hits
+    assert sorted(hit.article.pk for hit in found) == chosen
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("inline_ids", [500, 1])  # ids inline, and as one JSON parameter
 def test_admin_search_counts_what_readers_count_plus_drafts(client, synthetic_archive, monkeypatch, inline_ids):
     monkeypatch.setattr(article_admin, "INLINE_IDS", inline_ids)

@@ -64,7 +64,7 @@ def test_a_save_outside_a_transaction_writes_the_index_once_with_its_names(synth
     article.save()
     assert index.refresh()._index.latest_generation() == generation + 1
     assert article.mentions.filter(entity=entity).exists()
-    assert article.pk in [hit.article.pk for hit in run_search(SearchParams(entity=entity.slug, page_size=500)).hits]
+    assert article.pk in [hit.article.pk for hit in run_search(SearchParams(entity=(entity.slug,), page_size=500)).hits]
     report = indexing.compare()
     assert report.ok, (report.missing, report.stale)
 
