@@ -330,7 +330,7 @@ def test_a_word_a_segment_lacks_is_looked_up_there_once_and_idfs_are_whooshs(arc
     (a rare word, the kind "more like this" reads, is missing from most); each term's idf comes
     from document frequencies kept across searchers, and is Whoosh's own to the last digit, for
     both weightings, present or absent words, before and after a commit adds a segment."""
-    from whoosh.reading import SegmentReader
+    from whoosh.codec.whoosh3 import W3TermsReader
 
     from articles.search.whoosh import key_terms
     from articles.search.whoosh.engine import _lucene
@@ -341,15 +341,15 @@ def test_a_word_a_segment_lacks_is_looked_up_there_once_and_idfs_are_whooshs(arc
         word for word in rare if any(sub.doc_frequency("text", word) == 0 for sub, _ in searcher.leaf_searchers())
     )
     union = Or([Term("text", common[0], boost=1.2), Term("text", lacking, boost=2.0), Term("text", "واژهاینجانیست")])
-    asked: list[tuple[str, str]] = []
-    read = SegmentReader.postings
+    asked: list[tuple[int, bytes]] = []
+    look_up = W3TermsReader.term_info
 
-    def counted(reader, fieldname, text, *args, **kwargs):
-        asked.append((reader.segment().segment_id(), text))
-        return read(reader, fieldname, text, *args, **kwargs)
+    def counted(terms, fieldname, text):
+        asked.append((id(terms), text))
+        return look_up(terms, fieldname, text)
 
     expected = searcher.search(union, limit=None)
-    monkeypatch.setattr(SegmentReader, "postings", counted)
+    monkeypatch.setattr(W3TermsReader, "term_info", counted)
     monkeypatch.setattr(postings, "_postings_cache", OrderedDict())  # nothing decoded yet
     for _ in range(2):
         found = fast_search.search(searcher, union, 20)
@@ -369,6 +369,33 @@ def test_a_word_a_segment_lacks_is_looked_up_there_once_and_idfs_are_whooshs(arc
     article.title += f" {lacking} واژهاینجانیست"
     article.save()
     same_idfs(backend.index.searcher()._searcher)
+
+
+@pytest.mark.django_db
+def test_posting_lists_read_from_their_blocks_are_whooshs_own(archive):
+    """Each posting list, read from the term's entry and its blocks directly, is what Whoosh's
+    own matcher walks (ids and weights, deleted documents left in, as before its deletion
+    filter): every term of every field of every segment, lists of one block and of several
+    among them; a term or field a segment lacks is None."""
+    _, searcher = archive
+    kinds = set()
+    for sub, _ in searcher.leaf_searchers():
+        reader = sub.reader()
+        assert reader.has_deletions() or len(searcher.leaf_searchers()) > 1
+        for fieldname, text in reader.all_terms():
+            # The segment's own posting reader, before ``reader.postings`` filters deletions out.
+            matcher = reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
+            ids, weights = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            assert postings._read(reader, (fieldname, text)) == (ids, weights), (fieldname, text)
+            assert not reader.term_info(fieldname, text).is_inlined()  # Whoosh 2.7.4 never inlines
+            kinds.add("blocks" if len(ids) > 128 else "block")
+        assert postings._read(reader, ("text", "واژهاینجانیست".encode())) is None
+        assert postings._read(reader, ("nosuchfield", b"x")) is None
+    assert kinds == {"block", "blocks"}
 
 
 @pytest.mark.django_db

@@ -10,17 +10,28 @@ of the twenty segments before it.
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import threading
 import weakref
+import zlib
 from array import array
 from collections import OrderedDict
 from itertools import accumulate, repeat
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3TermsReader,
+    _lenfield,
+)
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
+from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from articles.search.whoosh import files
@@ -70,13 +81,8 @@ def postings(reader, key: tuple[str, bytes]) -> tuple[array, array] | None:
                 return None
             read.count += len(found[0])
             return found
-    try:
-        matcher = reader.postings(*key)
-    except TermNotFound:
-        found = _ABSENT
-    else:
-        ids, tfs = _decode(matcher)
-        found = array("i", ids), array("d", tfs)
+    decoded = _read(reader, key)
+    found = _ABSENT if decoded is None else (array("i", decoded[0]), array("d", decoded[1]))
     global _postings_kept
     with _postings_lock:
         if found is not _ABSENT:
@@ -114,6 +120,50 @@ def segment_key(reader):
     return found
 
 
+def _read(reader, key: tuple[str, bytes]) -> tuple[list[int], list[float]] | None:
+    """``_decode(reader.postings(*key))``, None when the segment lacks the term.
+
+    A segment of the archive's own codec is read from the term's entry and its posting blocks
+    directly: Whoosh's matcher reads each block's header by unpickling it from the file, a few
+    bytes a call through Python (~15 calls a block), and "more like this" opens ~130 posting
+    lists of rare words, a block or two each, for every article."""
+    terms = getattr(reader, "_terms", None)
+    if type(reader) is SegmentReader and type(terms) is W3TermsReader and not reader.is_closed:
+        try:
+            terminfo = terms.term_info(*key)
+        except (TermNotFound, KeyError):  # KeyError: a field no segment has
+            return None
+        # Whoosh 2.7.4 never inlines a list in the entry (its writer's test is never true).
+        if not terminfo.is_inlined():
+            return _read_blocks(terms._postfile, terminfo.extent()[0])
+    try:
+        return _decode(reader.postings(*key))
+    except TermNotFound:
+        return None
+
+
+def _read_blocks(postfile, offset: int) -> tuple[list[int], list[float]]:
+    """The blocks ``W3LeafMatcher`` reads from ``offset``: a header tag, then blocks of a length
+    (negative for the last), a pickled ``(count, maxid, maxweight, compression, minlength,
+    maxlength)`` and the pickled (maybe compressed) ``(ids, weights, values)`` to the block's end."""
+    if postfile.get(offset, 4) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"not a posting list at {offset}")
+    position = offset + 4
+    ids: list[int] = []
+    tfs: list[float] = []
+    while True:
+        length = postfile.get_int(position)
+        start = position + _INT_SIZE
+        block = io.BytesIO(postfile.get(start, abs(length)))
+        count, _, _, compression, _, _ = pickle.load(block)
+        data = block.read()
+        raw_ids, raw_weights = pickle.loads(zlib.decompress(data) if compression else data)[:2]
+        _add_block(ids, tfs, raw_ids, raw_weights, count)
+        if length < 0:
+            return ids, tfs
+        position = start + length
+
+
 def _decode(matcher) -> tuple[list[int], list[float]]:
     """A posting list's document numbers and term weights, read a block at a time.
 
@@ -133,17 +183,21 @@ def _decode(matcher) -> tuple[list[int], list[float]]:
         # W3LeafMatcher internals (_read_data / _data / _next_block): its own skip_to and
         # _read_ids decode the same tuple, id by id through a Python generator.
         matcher._read_data()
-        raw_ids, raw_weights = matcher._data[0], matcher._data[1]
-        ids.extend(accumulate(raw_ids))  # whoosh.util.numlists.delta_decode, at C speed
-        count = matcher._blocklength
-        if raw_weights is None:
-            tfs.extend(repeat(1.0, count))
-        elif isinstance(raw_weights, float):
-            tfs.extend(repeat(raw_weights, count))
-        else:
-            tfs.extend(raw_weights)
+        _add_block(ids, tfs, matcher._data[0], matcher._data[1], matcher._blocklength)
         matcher._next_block()
     return ids, tfs
+
+
+def _add_block(ids: list[int], tfs: list[float], raw_ids, raw_weights, count: int) -> None:
+    """A block's ids (stored as gaps) and weights (None: all 1.0; a float: all that), as
+    ``W3LeafMatcher._read_ids`` and ``_read_weights`` decode them."""
+    ids.extend(accumulate(raw_ids))  # whoosh.util.numlists.delta_decode, at C speed
+    if raw_weights is None:
+        tfs.extend(repeat(1.0, count))
+    elif isinstance(raw_weights, float):
+        tfs.extend(repeat(raw_weights, count))
+    else:
+        tfs.extend(raw_weights)
 
 
 def field_lengths(reader, fieldname: str) -> list[int | None]:
