@@ -70,7 +70,7 @@ def postings(reader, key: tuple[str, bytes]) -> tuple[array, array] | None:
     None when the segment lacks the term, which is kept too: one lookup of the segment's term
     table answers both questions (is it there? where are its postings?), where asking ``key in
     reader`` first looked it up twice, and a rare word ("more like this" reads only those) is
-    missing from most segments.
+    missing from many segments (a third of a list's words and segments at 100,000 articles).
     """
     cache_key = (segment_key(reader), key)
     with _postings_lock:
