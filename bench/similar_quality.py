@@ -61,9 +61,7 @@ def main() -> None:
         ("new", lambda a: [pk for pk, _ in engine.neighbours(a, TOP)]),
         ("old", lambda a: engine.similar(a, TOP)),
     ):
-        with postings._postings_lock:
-            postings._postings_cache.clear()
-            postings._postings_kept = 0
+        postings.clear()
         runs[name] = [measure(call, article) for article in sample]
     shared = [len(set(o[0]) & set(n[0])) / TOP for o, n in zip(runs["old"], runs["new"], strict=True)]
     same_source = {

@@ -59,6 +59,14 @@ class _Read:
 read = _Read()
 
 
+def clear() -> None:
+    """Forget every kept posting list (tests, and benchmarks of a cold start)."""
+    global _postings_kept
+    with _postings_lock:
+        _postings_cache.clear()
+        _postings_kept = 0
+
+
 _ABSENT = (array("i"), array("d"))  # kept for a term the segment lacks: it costs one posting
 
 
