@@ -386,8 +386,9 @@ def excluded_docs(searcher, queries: list[wq.Query]) -> set[int]:
         reader = sub.reader()
         for q in queries:
             if type(q) is wq.Term:
-                key = fast_search.term_key(reader, q)
-                found = postings(reader, key)[0] if key is not None else ()
+                key = fast_search.term_bytes(reader, q)
+                found = postings(reader, key) if key is not None else None
+                found = found[0] if found is not None else ()
             else:
                 found = sub.docs_for_query(q)
             docs.update([offset + d for d in found] if offset else found)

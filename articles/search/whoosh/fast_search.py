@@ -139,8 +139,8 @@ def _segment_docs(sub, q, required, excluded, scored: bool) -> tuple[list[int], 
     reader = sub.reader()
     keys = []
     for term in required:
-        key = term_key(reader, term)
-        if key is None:
+        key = term_bytes(reader, term)
+        if key is None or postings(reader, key) is None:  # kept for the loop below
             return [], []
         if all(key != seen for _, seen, _ in keys):  # a repeated word scores twice, decodes once
             keys.append((reader.doc_frequency(*key), key, term))
@@ -148,9 +148,10 @@ def _segment_docs(sub, q, required, excluded, scored: bool) -> tuple[list[int], 
     # What SegmentReader.postings reads to filter deleted documents out of each posting list.
     removed = set(reader._perdoc.deleted_docs()) if reader.has_deletions() else set()
     for term in excluded:
-        key = term_key(reader, term)
-        if key is not None:
-            removed.update(postings(reader, key)[0])
+        key = term_bytes(reader, term)
+        found = postings(reader, key) if key is not None else None
+        if found is not None:
+            removed.update(found[0])
     tfs_by_term = {}
     docs = None
     for _, key, term in keys:
@@ -180,12 +181,6 @@ def _segment_docs(sub, q, required, excluded, scored: bool) -> tuple[list[int], 
         return docs, []
     subqueries = q.subqueries if type(q) is wq.And else [q]
     return docs, _scores(sub, docs, subqueries, tfs_by_term)
-
-
-def term_key(reader, term: wq.Term) -> tuple[str, bytes] | None:
-    """``(field, term bytes)`` as the index holds it, or None when the segment lacks it."""
-    key = term_bytes(reader, term)
-    return key if key is not None and key in reader else None
 
 
 def term_bytes(reader, term: wq.Term) -> tuple[str, bytes] | None:
@@ -222,9 +217,9 @@ def _tree_sum(node, columns):
 
 def _term_scores(sub, term: wq.Term, docs, tfs, key: tuple[str, bytes] | None = None) -> list[float]:
     """The term's score in each of ``docs`` (its weight in each being ``tfs``), boost included;
-    ``key``: the term's ``term_key`` in this segment, when the caller has it."""
+    ``key``: the term's ``term_bytes``, when the caller has it."""
     reader = sub.reader()
-    parts = _bm25_parts(sub, *(key or term_key(reader, term)))
+    parts = _bm25_parts(sub, *(key or term_bytes(reader, term)))
     if parts is None:  # a field without lengths (a keyword): the weight itself
         scores = list(tfs)
     else:
