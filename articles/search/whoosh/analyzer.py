@@ -65,11 +65,5 @@ def PersianAnalyzer() -> Analyzer:  # named like Whoosh's StemmingAnalyzer facto
 
 def is_persian(analyzer) -> bool:
     """Is this what ``PersianAnalyzer`` makes (as an index's schema unpickles it)? Then the words
-    a text indexes under are ``persian.prepared``'s (``index_counts``)."""
+    a text indexes under are ``persian.prepared``'s (``prepared.term_counts`` counts them)."""
     return type(analyzer) is CompositeAnalyzer and [type(item) for item in analyzer.items] == [PersianTokenizer]
-
-
-def index_counts(text: str):
-    """How many tokens of each word ``PersianAnalyzer`` gives ``text`` when indexing (a compound's
-    parts included), without making a Whoosh token for each."""
-    return prepared.term_counts(text)

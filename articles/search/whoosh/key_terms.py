@@ -23,8 +23,9 @@ from collections import defaultdict
 from whoosh.classify import Bo1Model
 from whoosh.formats import Positions, tokens
 
-from articles.search.whoosh.analyzer import index_counts, is_persian
+from articles.search.whoosh.analyzer import is_persian
 from articles.search.whoosh.postings import segment_key
+from persian import prepared
 
 KEPT = 1_000_000  # terms (~150 MB at most); past it the sums start again
 
@@ -111,7 +112,7 @@ def _weights(field, text: str) -> dict[bytes, float]:
         return weights
     boost = field.format.field_boost
     if is_persian(field.analyzer):  # every token's boost is 1.0: a word's sum is its count
-        return {word.encode("utf-8"): count * boost for word, count in index_counts(text).items()}
+        return {word.encode("utf-8"): count * boost for word, count in prepared.term_counts(text).items()}
     sums: defaultdict[str, float] = defaultdict(float)
     for token in tokens(text, field.analyzer, {"mode": "index", "positions": True, "boosts": True}):
         sums[token.text] += token.boost
